@@ -1,0 +1,62 @@
+"""Phone numbers and email addresses, checked by the libraries that know their rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+class InvalidContactPoint(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Phone:
+    e164: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Email:
+    display: str
+    """As typed, trimmed: what a person sees."""
+    key: str
+    """Trimmed and casefolded: what records are matched and made unique on."""
+
+
+def parse_phone(raw: str, default_region: str) -> Phone:
+    """Parse `raw` as typed, reading numbers without a country code as `default_region`'s.
+
+    The default region comes from where the number was captured (a channel, an import), never
+    from the server's locale. Numbers that do not parse into a valid number are refused.
+    """
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as err:
+        raise InvalidContactPoint(f"phone {mask_phone(raw)} does not parse: {err}") from err
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidContactPoint(f"phone {mask_phone(raw)} is not a valid number")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Phone(e164=e164, region=phonenumbers.region_code_for_number(number))
+
+
+def parse_email(raw: str) -> Email:
+    display = raw.strip()
+    try:
+        validate_email(display, check_deliverability=False)
+    except EmailNotValidError as err:
+        raise InvalidContactPoint(f"email {mask_email(display)} is not valid: {err}") from err
+    return Email(display=display, key=display.casefold())
+
+
+def mask_phone(raw: str) -> str:
+    """Keep the last two digits: enough to tell numbers apart in a log, not to call anyone."""
+    digits = [c for c in raw if c.isdigit()]
+    return "*" * max(len(digits) - 2, 0) + "".join(digits[-2:])
+
+
+def mask_email(raw: str) -> str:
+    local, _, domain = raw.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"

@@ -1,0 +1,60 @@
+"""Money as an integer count of minor units plus an ISO 4217 code. Never a float."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+# Minor-unit exponents (ISO 4217) of the currencies the business takes.
+EXPONENTS: dict[str, int] = {
+    "AED": 2,
+    "SAR": 2,
+    "QAR": 2,
+    "OMR": 3,
+    "BHD": 3,
+    "KWD": 3,
+    "JOD": 3,
+    "EGP": 2,
+    "USD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "INR": 2,
+}
+
+
+class InvalidAmount(ValueError):
+    pass
+
+
+def exponent(currency: str) -> int:
+    try:
+        return EXPONENTS[currency.upper()]
+    except KeyError:
+        raise InvalidAmount(f"currency {currency!r} is not one we take") from None
+
+
+def to_minor(amount: str | Decimal, currency: str, *, allow_negative: bool = False) -> int:
+    """Parse a decimal amount in major units ("150.00") into minor units (15000).
+
+    More decimal places than the currency has is an error, not a rounding: money is exact.
+    """
+    try:
+        value = Decimal(str(amount).strip())
+    except InvalidOperation:
+        raise InvalidAmount(f"amount {amount!r} is not a number") from None
+    if not value.is_finite():
+        raise InvalidAmount(f"amount {amount!r} is not a number")
+    if value < 0 and not allow_negative:
+        raise InvalidAmount(f"amount {amount} is negative")
+    scaled = value.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise InvalidAmount(f"amount {amount} has more decimals than {currency} allows")
+    return int(scaled)
+
+
+def to_major(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
+def format_money(minor: int, currency: str) -> str:
+    places = exponent(currency)
+    return f"{to_major(minor, currency):.{places}f} {currency.upper()}"

@@ -1,0 +1,156 @@
+"""Configuration from `EZ_*` environment variables, with defaults that point at the local sandbox.
+
+Every setting is listed in `SETTINGS`, which the README's table is checked against. Secrets have
+sandbox defaults so `make demo` runs with nothing set; production sets them in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+SANDBOX_HOST = "127.0.0.1"
+SANDBOX_PORT = 8790
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    secret: bool = False
+
+
+def _sandbox(path: str) -> str:
+    return f"http://{SANDBOX_HOST}:{SANDBOX_PORT}{path}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("EZ_HOME", ".ez", "Folder for the SQLite database, Dagster's storage and demo output."),
+    Setting("EZ_DATABASE_URL", "", "SQLAlchemy URL of the canonical store; empty means SQLite."),
+    Setting("EZ_DEFAULT_REGION", "AE", "Region for phone numbers typed without a country code."),
+    Setting("EZ_HTTP_CONNECT_TIMEOUT_S", "3.05", "Connect timeout of every vendor call."),
+    Setting("EZ_HTTP_READ_TIMEOUT_S", "30", "Read timeout of every vendor call."),
+    Setting("EZ_NETSUITE_BASE_URL", _sandbox("/netsuite/services/rest"), "SuiteTalk REST root."),
+    Setting("EZ_NETSUITE_ACCOUNT_ID", "SANDBOX1", "NetSuite account id, the OAuth realm."),
+    Setting("EZ_NETSUITE_CONSUMER_KEY", "ez-sandbox-consumer", "TBA consumer key.", True),
+    Setting("EZ_NETSUITE_CONSUMER_SECRET", "ez-sandbox-consumer-secret", "TBA secret.", True),
+    Setting("EZ_NETSUITE_TOKEN_ID", "ez-sandbox-token", "TBA token id.", True),
+    Setting("EZ_NETSUITE_TOKEN_SECRET", "ez-sandbox-token-secret", "TBA token secret.", True),
+    Setting("EZ_NETSUITE_SUBSIDIARY_ID", "1", "Internal id of the subsidiary customers belong to."),
+    Setting("EZ_NETSUITE_MAX_IN_FLIGHT", "5", "Cap on concurrent NetSuite requests."),
+    Setting("EZ_HUBSPOT_BASE_URL", _sandbox("/hubspot"), "HubSpot API root."),
+    Setting("EZ_HUBSPOT_TOKEN", "ez-sandbox-hubspot-token", "Private-app access token.", True),
+    Setting("EZ_HUBSPOT_BURST", "190", "Requests allowed per rolling window."),
+    Setting("EZ_HUBSPOT_WINDOW_S", "10", "Length of HubSpot's rolling rate-limit window."),
+    Setting("EZ_HUBSPOT_ID_PROPERTY", "ez_customer_id", "Unique contact property holding our id."),
+    Setting("EZ_OUTBOX_BATCH", "100", "Rows claimed per dispatcher batch."),
+    Setting("EZ_OUTBOX_LEASE_S", "120", "How long a claim is held before others may take it."),
+    Setting("EZ_RETRY_BASE_S", "1", "First backoff ceiling; doubles per attempt."),
+    Setting("EZ_RETRY_CAP_S", "3600", "Largest backoff ceiling."),
+    Setting("EZ_RETRY_MAX_ATTEMPTS", "100", "Attempts before a row is dead-lettered."),
+    Setting("EZ_RETRY_MAX_AGE_H", "48", "Age of a change after which it is dead-lettered."),
+    Setting("EZ_SYNC_LAG_BOUND_S", "900", "Sync lag above which the lag check warns."),
+    Setting("EZ_SANDBOX_PORT", str(SANDBOX_PORT), "Port of `ez-pipelines sandbox serve`."),
+)
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class NetSuiteSettings:
+    base_url: str
+    account_id: str
+    consumer_key: str
+    consumer_secret: str
+    token_id: str
+    token_secret: str
+    subsidiary_id: str
+    max_in_flight: int
+
+
+@dataclass(frozen=True)
+class HubSpotSettings:
+    base_url: str
+    token: str
+    burst: int
+    window_s: float
+    id_property: str
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    base_s: float
+    cap_s: float
+    max_attempts: int
+    max_age: timedelta
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    default_region: str
+    timeout: tuple[float, float]
+    netsuite: NetSuiteSettings
+    hubspot: HubSpotSettings
+    retry: RetrySettings
+    outbox_batch: int
+    outbox_lease_s: float
+    sync_lag_bound_s: float
+    sandbox_port: int
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str:
+            return env.get(name) or _DEFAULTS[name]
+
+        home = Path(get("EZ_HOME")).resolve()
+        return cls(
+            home=home,
+            database_url=get("EZ_DATABASE_URL") or f"sqlite:///{home / 'ez.db'}",
+            default_region=get("EZ_DEFAULT_REGION"),
+            timeout=(float(get("EZ_HTTP_CONNECT_TIMEOUT_S")), float(get("EZ_HTTP_READ_TIMEOUT_S"))),
+            netsuite=NetSuiteSettings(
+                base_url=get("EZ_NETSUITE_BASE_URL").rstrip("/"),
+                account_id=get("EZ_NETSUITE_ACCOUNT_ID"),
+                consumer_key=get("EZ_NETSUITE_CONSUMER_KEY"),
+                consumer_secret=get("EZ_NETSUITE_CONSUMER_SECRET"),
+                token_id=get("EZ_NETSUITE_TOKEN_ID"),
+                token_secret=get("EZ_NETSUITE_TOKEN_SECRET"),
+                subsidiary_id=get("EZ_NETSUITE_SUBSIDIARY_ID"),
+                max_in_flight=int(get("EZ_NETSUITE_MAX_IN_FLIGHT")),
+            ),
+            hubspot=HubSpotSettings(
+                base_url=get("EZ_HUBSPOT_BASE_URL").rstrip("/"),
+                token=get("EZ_HUBSPOT_TOKEN"),
+                burst=int(get("EZ_HUBSPOT_BURST")),
+                window_s=float(get("EZ_HUBSPOT_WINDOW_S")),
+                id_property=get("EZ_HUBSPOT_ID_PROPERTY"),
+            ),
+            retry=RetrySettings(
+                base_s=float(get("EZ_RETRY_BASE_S")),
+                cap_s=float(get("EZ_RETRY_CAP_S")),
+                max_attempts=int(get("EZ_RETRY_MAX_ATTEMPTS")),
+                max_age=timedelta(hours=float(get("EZ_RETRY_MAX_AGE_H"))),
+            ),
+            outbox_batch=int(get("EZ_OUTBOX_BATCH")),
+            outbox_lease_s=float(get("EZ_OUTBOX_LEASE_S")),
+            sync_lag_bound_s=float(get("EZ_SYNC_LAG_BOUND_S")),
+            sandbox_port=int(get("EZ_SANDBOX_PORT")),
+        )
+
+    def secrets(self) -> list[str]:
+        """Every secret value in effect, for log scrubbing and the tests that hunt for leaks."""
+        return [
+            self.netsuite.consumer_secret,
+            self.netsuite.token_secret,
+            self.netsuite.consumer_key,
+            self.netsuite.token_id,
+            self.hubspot.token,
+        ]
