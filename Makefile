@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export DAGSTER_HOME := $(CURDIR)/.ez/dagster
 
-.PHONY: demo test lint ui bench install clean
+.PHONY: demo test lint ui install clean
 
 install: $(STAMP)
 
@@ -29,9 +29,6 @@ test: lint
 ui: $(STAMP)
 	$(BIN)/ez-pipelines migrate
 	$(BIN)/ez-pipelines ui
-
-bench: $(STAMP)
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf .ez

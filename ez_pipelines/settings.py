@@ -54,6 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_RETRY_MAX_ATTEMPTS", "100", "Attempts before a row is dead-lettered."),
     Setting("EZ_RETRY_MAX_AGE_H", "48", "Age of a change after which it is dead-lettered."),
     Setting("EZ_SYNC_LAG_BOUND_S", "900", "Sync lag above which the lag check warns."),
+    Setting("EZ_SYNC_DRAIN_S", "120", "Longest one sync run keeps draining its projection."),
     Setting("EZ_SANDBOX_PORT", str(SANDBOX_PORT), "Port of `ez-pipelines sandbox serve`."),
 )
 
@@ -101,6 +102,7 @@ class Settings:
     outbox_batch: int
     outbox_lease_s: float
     sync_lag_bound_s: float
+    sync_drain_s: float
     sandbox_port: int
 
     @classmethod
@@ -142,6 +144,7 @@ class Settings:
             outbox_batch=int(get("EZ_OUTBOX_BATCH")),
             outbox_lease_s=float(get("EZ_OUTBOX_LEASE_S")),
             sync_lag_bound_s=float(get("EZ_SYNC_LAG_BOUND_S")),
+            sync_drain_s=float(get("EZ_SYNC_DRAIN_S")),
             sandbox_port=int(get("EZ_SANDBOX_PORT")),
         )
 

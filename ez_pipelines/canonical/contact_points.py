@@ -45,7 +45,8 @@ def parse_phone(raw: str, default_region: str) -> Phone:
 def parse_email(raw: str) -> Email:
     display = raw.strip()
     try:
-        validate_email(display, check_deliverability=False)
+        # `.test` (RFC 2606) is allowed so sandbox and test data can never reach a real mailbox.
+        validate_email(display, check_deliverability=False, test_environment=True)
     except EmailNotValidError as err:
         raise InvalidContactPoint(f"email {mask_email(display)} is not valid: {err}") from err
     return Email(display=display, key=display.casefold())

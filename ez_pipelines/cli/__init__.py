@@ -1,6 +1,16 @@
 """The `ez-pipelines` command line. Each module registers its commands on `main`."""
 
-from ez_pipelines.cli import deadletter, migrate_cmd  # noqa: F401 - registers commands
+from ez_pipelines.cli import (  # noqa: F401 - importing registers the commands
+    deadletter,
+    demo_cmd,
+    imports,
+    migrate_cmd,
+    sandbox_cmd,
+    sandbox_serve,
+    seed,
+    sync_cmd,
+    ui_cmd,
+)
 from ez_pipelines.cli.root import main
 
 __all__ = ["main"]

@@ -10,6 +10,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
 # A run of 9 to 15 digits, optionally led by + or 00 and broken by spaces, dashes or brackets;
@@ -54,16 +55,32 @@ class MaskingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO, *, secrets: Iterable[str] = ()) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+def configure_logging(
+    level: int = logging.INFO,
+    *,
+    secrets: Iterable[str] = (),
+    file: Path | None = None,
+    console_level: int | None = None,
+) -> None:
+    """Log to stderr at `console_level` (default `level`) and, if given, to `file` at `level`."""
+    masking = MaskingFilter(secrets)
+    formatter = logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S"
     )
-    handler.addFilter(MaskingFilter(secrets))
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(console_level if console_level is not None else level)
+    handlers: list[logging.Handler] = [console]
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(file, encoding="utf-8"))
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
-    root.addHandler(handler)
+        existing.close()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(masking)
+        root.addHandler(handler)
     root.setLevel(level)
     for noisy in ("urllib3", "uvicorn.access", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ez_pipelines.outbox.errors import Conflict, Retryable, SyncError
+from ez_pipelines.settings import RetrySettings
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,15 @@ class RetryPolicy:
     # Outlasts the longest resend window of any sender (Checkout.com resends for about 30 h).
     max_age: timedelta = timedelta(hours=48)
     conflict_attempts: int = 5
+
+    @classmethod
+    def from_settings(cls, retry: RetrySettings) -> RetryPolicy:
+        return cls(
+            base_s=retry.base_s,
+            cap_s=retry.cap_s,
+            max_attempts=retry.max_attempts,
+            max_age=retry.max_age,
+        )
 
     def ceiling(self, attempt: int) -> float:
         """Largest delay after the `attempt`-th failure (1-based)."""

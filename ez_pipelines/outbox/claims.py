@@ -9,6 +9,7 @@ transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,6 +94,28 @@ def claim_batch(
                 )
             )
     return claims
+
+
+def renew_leases(db: Database, claims: Sequence[Claim], *, lease_s: float, now: datetime) -> int:
+    """Extend the leases `claims` still hold; a lease that already ran out stays lost.
+
+    Returns how many were renewed.
+    """
+    renewed = 0
+    with db.write() as session:
+        for claim in claims:
+            result = session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id == claim.outbox_id,
+                    OutboxRow.lease_token == claim.token,
+                    OutboxRow.status == PENDING,
+                    OutboxRow.lease_expires_at > now,
+                )
+                .values(lease_expires_at=now + timedelta(seconds=lease_s))
+            )
+            renewed += result.rowcount  # type: ignore[attr-defined]
+    return renewed
 
 
 def _held_row(session: Session, claim: Claim, now: datetime) -> OutboxRow | None:
@@ -228,6 +251,19 @@ def _store_ref(session: Session, claim: Claim, ref: RefUpdate, now: datetime) ->
     existing.contract_version = ref.contract_version
     existing.payload_hash = ref.payload_hash
     existing.synced_at = now
+
+
+def forget_accepted_payload(session: Session, claim: Claim) -> None:
+    """Make the next sync of the record send it even if its payload looks unchanged."""
+    session.execute(
+        update(ExternalRef)
+        .where(
+            ExternalRef.record_type == claim.entity,
+            ExternalRef.record_id == claim.record_id,
+            ExternalRef.system == claim.system,
+        )
+        .values(payload_hash="")
+    )
 
 
 def _supersede_dead_letters(session: Session, row: OutboxRow) -> None:

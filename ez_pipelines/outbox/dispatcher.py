@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +21,16 @@ from sqlalchemy import func, select
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
 from ez_pipelines.outbox.backoff import RetryPolicy, decide
-from ez_pipelines.outbox.claims import Claim, RefUpdate, claim_batch, complete, record_failure
+from ez_pipelines.outbox.claims import (
+    Claim,
+    RefUpdate,
+    claim_batch,
+    complete,
+    forget_accepted_payload,
+    record_failure,
+    renew_leases,
+)
+from ez_pipelines.outbox.enqueue import enqueue
 from ez_pipelines.outbox.errors import RecordMissing, SyncError
 from ez_pipelines.outbox.plan import classify
 from ez_pipelines.outbox.projection import Outbound, Projection, Pushed, payload_json
@@ -71,6 +81,41 @@ class Prepared:
     unchanged: bool
 
 
+class LeaseKeeper:
+    """Renews a batch's leases while its vendor round runs, so a slow vendor cannot make the
+    lease run out under a live worker. A worker that dies stops renewing, and its rows become
+    claimable one lease later. Renewal stops after `MAX_RENEWALS`, bounding how long a stuck
+    worker can hold rows."""
+
+    MAX_RENEWALS = 30
+
+    def __init__(self, dispatcher: Dispatcher, claims: Sequence[Claim]) -> None:
+        self.dispatcher = dispatcher
+        self.claims = claims
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name="lease-keeper", daemon=True)
+
+    def _renew(self) -> None:
+        interval = self.dispatcher.lease_s / 3
+        for _ in range(self.MAX_RENEWALS):
+            if self.stop.wait(interval):
+                return
+            renew_leases(
+                self.dispatcher.db,
+                self.claims,
+                lease_s=self.dispatcher.lease_s,
+                now=self.dispatcher.clock.now(),
+            )
+
+    def __enter__(self) -> LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -118,7 +163,10 @@ class Dispatcher:
             self._fail(claim, RecordMissing(f"{claim.entity} {claim.record_id} not found"), report)
 
         to_send = [p for p in prepared if not p.unchanged]
-        results = self.projection.push([p.outbound for p in to_send]) if to_send else {}
+        results: Mapping[str, Pushed | SyncError] = {}
+        if to_send:
+            with LeaseKeeper(self, claims):
+                results = self.projection.push([p.outbound for p in to_send])
         for item in prepared:
             if item.unchanged:
                 self._settle_success(item, "unchanged", item.outbound.vendor_id, report)
@@ -219,16 +267,32 @@ class Dispatcher:
                 session, item.claim, outcome=outcome, now=self.clock.now(), ref=ref, payload=payload
             )
         if not accepted:
-            report.fenced_out += 1
-            log.warning(
-                "late completion rejected system=%s record=%s outbox_id=%d token=%d",
-                self.projection.system,
-                item.claim.record_id,
-                item.claim.outbox_id,
-                item.claim.token,
-            )
+            self._fenced_out(item.claim, report)
             return
         setattr(report, outcome, getattr(report, outcome) + 1)
+
+    def _fenced_out(self, claim: Claim, report: SyncReport) -> None:
+        """Our lease ended before we settled: another worker may have sent a newer state, and our
+        write, landing after it, may have put an older state back at the vendor. Forget what the
+        vendor was last known to hold and queue the record again, so its current state is sent
+        last."""
+        report.fenced_out += 1
+        with self.db.write() as session:
+            forget_accepted_payload(session, claim)
+            enqueue(
+                session,
+                system=claim.system,
+                entity=claim.entity,
+                record_id=claim.record_id,
+                now=self.clock.now(),
+            )
+        log.warning(
+            "late settle rejected, record queued again system=%s record=%s outbox_id=%d token=%d",
+            claim.system,
+            claim.record_id,
+            claim.outbox_id,
+            claim.token,
+        )
 
     def _fail(
         self, claim: Claim, error: SyncError, report: SyncReport, payload: str | None = None
@@ -245,7 +309,7 @@ class Dispatcher:
         with self.db.write() as session:
             accepted = record_failure(session, claim, error, decision, now=now, payload=payload)
         if not accepted:
-            report.fenced_out += 1
+            self._fenced_out(claim, report)
             return
         kind = type(error).__name__
         report.errors[kind] = report.errors.get(kind, 0) + 1

@@ -70,6 +70,13 @@ class BackgroundServer:
         self.stop()
 
 
-def serve_forever(app: FastAPI, *, host: str, port: int) -> None:
+def serve_forever(app: FastAPI, *, host: str, port: int, quiet: bool = False) -> None:
     require_loopback(host)
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=1)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning" if quiet else "info",
+        access_log=not quiet,
+        timeout_graceful_shutdown=1,
+    )

@@ -1,0 +1,1 @@
+"""The NetSuite stand-in: SuiteTalk REST records, token-based authentication, its limits."""

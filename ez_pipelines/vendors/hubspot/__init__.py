@@ -1,0 +1,1 @@
+"""HubSpot CRM: customers out as contacts (client, rate limit, contract v1, projection)."""

@@ -1,0 +1,1 @@
+"""Oracle NetSuite through SuiteTalk REST: client, contract versions, outbox projections."""

@@ -1,0 +1,46 @@
+"""Running an outbox projection as an asset materialisation, reporting what it did."""
+
+import dagster as dg
+
+from ez_pipelines.canonical.db import Database
+from ez_pipelines.outbox.dispatcher import Dispatcher
+from ez_pipelines.outbox.projection import Projection
+from ez_pipelines.resources.sync_engine import SyncEngineResource
+
+
+def sync_projection(
+    context: dg.AssetExecutionContext,
+    db: Database,
+    projection: Projection,
+    engine: SyncEngineResource,
+) -> dg.MaterializeResult:
+    """Drain the projection's due rows within the engine's time budget.
+
+    Rows that fail stay in the outbox with their retry time, so the run succeeds and reports
+    them; the asset checks and the sensor's next run deal with what is left.
+    """
+    dispatcher = Dispatcher(
+        db,
+        projection,
+        policy=engine.policy(),
+        worker=f"run-{context.run.run_id[:8]}",
+        batch_size=engine.batch_size,
+        lease_s=engine.lease_s,
+    )
+    report = dispatcher.drain(max_seconds=engine.drain_seconds)
+    pending = dispatcher.pending_count()
+    context.log.info(
+        "%s/%s: %d created, %d updated, %d unchanged, %d retried, %d dead-lettered, %d pending",
+        projection.system,
+        projection.entity,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.retried,
+        report.dead_lettered,
+        pending,
+    )
+    metadata: dict[str, dg.RawMetadataValue] = {**report.as_metadata(), "pending_after": pending}
+    if report.errors:
+        metadata["errors_by_type"] = dg.JsonMetadataValue(report.errors)
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,91 @@
+"""The one Dagster `Definitions` of the platform, with resources chosen from the environment.
+
+Every setting comes from `EZ_*` variables with sandbox defaults (see `settings.py`). A secret that
+is set in the environment reaches its resource as an `EnvVar`, so Dagster resolves it at run time
+and never stores or shows its value; unset, the resource gets the sandbox's public test value.
+"""
+
+import os
+
+import dagster as dg
+
+from ez_pipelines.assets.canonical import canonical_bookings, canonical_customers
+from ez_pipelines.assets.hubspot import hubspot_contacts
+from ez_pipelines.assets.netsuite import netsuite_customers
+from ez_pipelines.checks.outbox import OUTBOX_CHECKS
+from ez_pipelines.resources.database import DatabaseResource
+from ez_pipelines.resources.sync_engine import SyncEngineResource
+from ez_pipelines.resources.vendors import HubSpotResource, NetSuiteResource
+from ez_pipelines.sensors.outbox import outbox_sensor
+from ez_pipelines.settings import SETTINGS, Settings
+
+SECRET_NAMES = {s.name for s in SETTINGS if s.secret}
+
+
+def secret(name: str, sandbox_value: str) -> str:
+    if name not in SECRET_NAMES:
+        raise KeyError(f"{name} is not a secret setting")
+    if os.environ.get(name):
+        return dg.EnvVar(name)
+    return sandbox_value
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    connect_s, read_s = settings.timeout
+    ns, hs, retry = settings.netsuite, settings.hubspot, settings.retry
+    return {
+        "database": DatabaseResource(url=settings.database_url),
+        "sync_engine": SyncEngineResource(
+            batch_size=settings.outbox_batch,
+            lease_s=settings.outbox_lease_s,
+            retry_base_s=retry.base_s,
+            retry_cap_s=retry.cap_s,
+            retry_max_attempts=retry.max_attempts,
+            retry_max_age_h=retry.max_age.total_seconds() / 3600,
+            lag_bound_s=settings.sync_lag_bound_s,
+            drain_seconds=settings.sync_drain_s,
+        ),
+        "netsuite": NetSuiteResource(
+            base_url=ns.base_url,
+            account_id=ns.account_id,
+            consumer_key=secret("EZ_NETSUITE_CONSUMER_KEY", ns.consumer_key),
+            consumer_secret=secret("EZ_NETSUITE_CONSUMER_SECRET", ns.consumer_secret),
+            token_id=secret("EZ_NETSUITE_TOKEN_ID", ns.token_id),
+            token_secret=secret("EZ_NETSUITE_TOKEN_SECRET", ns.token_secret),
+            subsidiary_id=ns.subsidiary_id,
+            max_in_flight=ns.max_in_flight,
+            connect_timeout_s=connect_s,
+            read_timeout_s=read_s,
+        ),
+        "hubspot": HubSpotResource(
+            base_url=hs.base_url,
+            token=secret("EZ_HUBSPOT_TOKEN", hs.token),
+            burst=hs.burst,
+            window_s=hs.window_s,
+            id_property=hs.id_property,
+            connect_timeout_s=connect_s,
+            read_timeout_s=read_s,
+        ),
+    }
+
+
+PROJECTION_GROUPS = ("canonical", "netsuite", "hubspot")
+
+sync_all_job = dg.define_asset_job(
+    "sync_all",
+    selection=dg.AssetSelection.groups(*PROJECTION_GROUPS),
+    description="Snapshot the canonical tables and drain every projection's outbox rows.",
+)
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[canonical_customers, canonical_bookings, netsuite_customers, hubspot_contacts],
+        asset_checks=OUTBOX_CHECKS,
+        sensors=[outbox_sensor],
+        jobs=[sync_all_job],
+        resources=build_resources(settings or Settings.from_env()),
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,96 @@
+"""A snapshot of every Dagster definition, so a rename or a lost asset shows up in review."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from ez_pipelines.definitions import build_definitions, defs
+from ez_pipelines.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_definitions_snapshot() -> None:
+    graph = defs.resolve_asset_graph()
+
+    assets = sorted(key.to_user_string() for key in defs.resolve_all_asset_keys())
+    checks = sorted(f"{c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys)
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+
+    assert assets == [
+        "canonical/bookings",
+        "canonical/customers",
+        "hubspot/contacts",
+        "netsuite/customers",
+    ]
+    assert groups == {
+        "canonical/bookings": "canonical",
+        "canonical/customers": "canonical",
+        "hubspot/contacts": "hubspot",
+        "netsuite/customers": "netsuite",
+    }
+    assert checks == [
+        "hubspot/contacts:no_dead_letters",
+        "hubspot/contacts:sync_lag",
+        "netsuite/customers:no_dead_letters",
+        "netsuite/customers:sync_lag",
+    ]
+    assert sorted(s.name for s in defs.sensors or []) == ["outbox_due_rows"]
+    assert sorted(j.name for j in defs.resolve_all_job_defs()) == ["__ASSET_JOB", "sync_all"]
+    assert sorted(defs.resources or {}) == ["database", "hubspot", "netsuite", "sync_engine"]
+
+
+def test_projections_depend_on_the_canonical_customers() -> None:
+    graph = defs.resolve_asset_graph()
+    customers = dg.AssetKey(["canonical", "customers"])
+
+    for projection in (["netsuite", "customers"], ["hubspot", "contacts"]):
+        assert graph.get(dg.AssetKey(projection)).parent_keys == {customers}
+
+
+def test_secrets_set_in_the_environment_reach_resources_as_env_vars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("EZ_NETSUITE_TOKEN_SECRET", "s3cr3t-from-the-vault")
+    monkeypatch.setenv("EZ_HUBSPOT_TOKEN", "pat-from-the-vault")
+
+    resources = build_definitions(Settings.from_env()).resources or {}
+
+    token_secret = resources["netsuite"].token_secret  # type: ignore[attr-defined]
+    assert isinstance(token_secret, dg.EnvVar)
+    assert token_secret == "EZ_NETSUITE_TOKEN_SECRET"
+    assert "s3cr3t-from-the-vault" not in repr(resources["netsuite"])
+    assert "pat-from-the-vault" not in repr(resources["hubspot"])
+
+
+@pytest.mark.slow
+def test_workspace_loads_with_the_dagster_cli(tmp_path: Path) -> None:
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "EZ_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_instance_config_is_valid_dagster_configuration() -> None:
+    from dagster._core.instance.config import dagster_instance_config
+
+    config = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
+    assert config["run_coordinator"]["config"]["tag_concurrency_limits"][0]["key"] == (
+        "ez/projection"
+    )
+    validated, _ = dagster_instance_config(str(ROOT / "deploy"), "dagster.yaml")
+    assert "postgres" in validated["storage"]

@@ -1,0 +1,69 @@
+"""Contract v1: a customer as HubSpot contact properties, and back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ez_pipelines.canonical.customers import CustomerInput, customer_fields
+from ez_pipelines.canonical.models import Customer
+from ez_pipelines.vendors.hubspot.contract_v1 import (
+    CONTRACT_VERSION,
+    contact_properties,
+    customer_from_contact,
+)
+
+NOW = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+
+
+def customer(**changes: str | None) -> Customer:
+    data = {
+        "id": "C1",
+        "given_name": "Sara",
+        "family_name": "Qasim",
+        "email": " Sara.Q@Example.COM ",
+        "phone": "050 123 4567",
+        "country": None,
+    }
+    data.update(changes)
+    fields = customer_fields(CustomerInput(**data), "AE")
+    return Customer(id=data["id"], created_at=NOW, updated_at=NOW, **fields)
+
+
+def test_contact_carries_our_id_display_email_and_e164_phone() -> None:
+    properties = contact_properties(customer(), id_property="ez_customer_id")
+
+    assert properties == {
+        "email": "Sara.Q@Example.COM",
+        "firstname": "Sara",
+        "lastname": "Qasim",
+        "phone": "+971501234567",
+        "country": "AE",
+        "lifecyclestage": "customer",
+        "ez_customer_id": "C1",
+    }
+
+
+def test_values_we_do_not_hold_are_left_out_rather_than_cleared() -> None:
+    properties = contact_properties(customer(email=None, phone=None), id_property="ez_id")
+
+    assert "email" not in properties
+    assert "phone" not in properties
+    assert properties["ez_id"] == "C1"
+
+
+def test_contact_reads_back_as_our_customer_fields() -> None:
+    properties = contact_properties(customer(), id_property="ez_customer_id")
+
+    assert customer_from_contact({**properties, "hs_object_id": "1001"}) == {
+        "id": "C1",
+        "given_name": "Sara",
+        "family_name": "Qasim",
+        "email": "Sara.Q@Example.COM",
+        "phone": "+971501234567",
+        "country": "AE",
+    }
+    assert customer_from_contact({"firstname": " ", "email": None})["given_name"] is None
+
+
+def test_contract_version_is_pinned() -> None:
+    assert CONTRACT_VERSION == "v1"
