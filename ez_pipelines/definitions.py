@@ -10,9 +10,9 @@ import os
 import dagster as dg
 
 from ez_pipelines.assets.canonical import canonical_bookings, canonical_customers
-from ez_pipelines.assets.hubspot import hubspot_contacts
-from ez_pipelines.assets.netsuite import netsuite_customers
+from ez_pipelines.assets.registry import PROJECTION_ASSET_DEFS
 from ez_pipelines.checks.outbox import OUTBOX_CHECKS
+from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
 from ez_pipelines.resources.vendors import HubSpotResource, NetSuiteResource
@@ -62,7 +62,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             token=secret("EZ_HUBSPOT_TOKEN", hs.token),
             burst=hs.burst,
             window_s=hs.window_s,
-            id_property=hs.id_property,
+            key_property=hs.key_property,
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
         ),
@@ -79,12 +79,14 @@ sync_all_job = dg.define_asset_job(
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
+    ensure_masking(settings.secrets())
     return dg.Definitions(
-        assets=[canonical_customers, canonical_bookings, netsuite_customers, hubspot_contacts],
+        assets=[canonical_customers, canonical_bookings, *PROJECTION_ASSET_DEFS],
         asset_checks=OUTBOX_CHECKS,
         sensors=[outbox_sensor],
         jobs=[sync_all_job],
-        resources=build_resources(settings or Settings.from_env()),
+        resources=build_resources(settings),
     )
 
 

@@ -46,7 +46,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_HUBSPOT_TOKEN", "ez-sandbox-hubspot-token", "Private-app access token.", True),
     Setting("EZ_HUBSPOT_BURST", "190", "Requests allowed per rolling window."),
     Setting("EZ_HUBSPOT_WINDOW_S", "10", "Length of HubSpot's rolling rate-limit window."),
-    Setting("EZ_HUBSPOT_ID_PROPERTY", "ez_customer_id", "Unique contact property holding our id."),
+    Setting(
+        "EZ_HUBSPOT_KEY_PROPERTY", "ez_contact_key", "Unique contact property keying our contacts."
+    ),
     Setting("EZ_OUTBOX_BATCH", "100", "Rows claimed per dispatcher batch."),
     Setting("EZ_OUTBOX_LEASE_S", "120", "How long a claim is held before others may take it."),
     Setting("EZ_RETRY_BASE_S", "1", "First backoff ceiling; doubles per attempt."),
@@ -79,7 +81,7 @@ class HubSpotSettings:
     token: str
     burst: int
     window_s: float
-    id_property: str
+    key_property: str
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class Settings:
                 token=get("EZ_HUBSPOT_TOKEN"),
                 burst=int(get("EZ_HUBSPOT_BURST")),
                 window_s=float(get("EZ_HUBSPOT_WINDOW_S")),
-                id_property=get("EZ_HUBSPOT_ID_PROPERTY"),
+                key_property=get("EZ_HUBSPOT_KEY_PROPERTY"),
             ),
             retry=RetrySettings(
                 base_s=float(get("EZ_RETRY_BASE_S")),

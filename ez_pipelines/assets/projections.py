@@ -1,4 +1,13 @@
-"""Running an outbox projection as an asset materialisation, reporting what it did."""
+"""Outbox projections as assets: each materialisation drains one projection's due rows.
+
+One factory makes every projection asset, so they all report the same metadata, take the same
+resources and sit in the same kind of concurrency pool (one per vendor: two runs of one vendor
+never add up past its limits).
+"""
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 import dagster as dg
 
@@ -6,6 +15,10 @@ from ez_pipelines.canonical.db import Database
 from ez_pipelines.outbox.dispatcher import Dispatcher
 from ez_pipelines.outbox.projection import Projection
 from ez_pipelines.resources.sync_engine import SyncEngineResource
+
+
+class VendorResource(Protocol):
+    def open_projection(self, entity: str) -> AbstractContextManager[Projection]: ...
 
 
 def sync_projection(
@@ -44,3 +57,30 @@ def sync_projection(
     if report.errors:
         metadata["errors_by_type"] = dg.JsonMetadataValue(report.errors)
     return dg.MaterializeResult(metadata=metadata)
+
+
+def projection_asset(
+    *, key: dg.AssetKey, system: str, entity: str, upstream: dg.AssetKey, description: str
+) -> dg.AssetsDefinition:
+    """The asset that materialises `system`'s projection of `entity` (resource key `system`)."""
+
+    @dg.asset(
+        key=key,
+        deps=[upstream],
+        group_name=system,
+        kinds={system},
+        pool=system,
+        required_resource_keys={"database", "sync_engine", system},
+        description=description,
+    )
+    def projection(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
+        vendor: VendorResource = getattr(context.resources, system)
+        with vendor.open_projection(entity) as opened:
+            yield sync_projection(
+                context,
+                context.resources.database.database(),
+                opened,
+                context.resources.sync_engine,
+            )
+
+    return projection

@@ -97,7 +97,7 @@ def upsert_booking(session: Session, data: BookingInput, *, now: datetime) -> Ch
     return change
 
 
-def _booking(session: Session, booking_id: str) -> Booking:
+def get_booking(session: Session, booking_id: str) -> Booking:
     booking = session.get(Booking, booking_id)
     if booking is None:
         raise InvalidRecord(f"booking {booking_id} does not exist")
@@ -108,7 +108,7 @@ def extend_booking(
     session: Session, booking_id: str, *, extended_to: datetime, amount_minor: int, now: datetime
 ) -> Change:
     """Agree a later return for `amount_minor` more. The same extension twice changes nothing."""
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if amount_minor < 0:
         raise InvalidRecord(f"booking {booking_id}: extension amount is negative")
     current_end = max([booking.return_due_at, *(e.extended_to for e in booking.extensions)])
@@ -139,7 +139,7 @@ def extend_booking(
 def record_return(
     session: Session, booking_id: str, *, returned_at: datetime, now: datetime
 ) -> Change:
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if returned_at <= booking.pickup_at:
         raise InvalidRecord(f"booking {booking_id}: returned before pickup")
     if not apply_fields(booking, {"returned_at": returned_at, "status": "returned"}):
@@ -161,7 +161,7 @@ def add_charge(
     now: datetime,
 ) -> Change:
     validate_record_id(charge_id)
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if kind not in CHARGE_KINDS:
         raise InvalidRecord(f"charge {charge_id}: kind {kind!r} is not one of ours")
     if amount_minor < 0:

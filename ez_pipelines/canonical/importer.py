@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.changes import Change
@@ -178,7 +178,12 @@ def _import_row(
             # Flushed inside the savepoint, so a constraint the store enforces rolls back this
             # row alone.
             session.flush()
-    except _ROW_FAILURES as err:
+    except OperationalError:
+        # The store itself failed (gone, locked): nothing about this row, so stop the import.
+        raise
+    except Exception as err:
+        if not isinstance(err, _ROW_FAILURES):
+            log.exception("unexpected error importing %s line %d", report.file_name, line)
         rejection = Rejection(report.file_name, line, record_id, _reason(err, record_id))
         report.rejections.append(rejection)
         session.add(
@@ -198,6 +203,8 @@ def _import_row(
 def _reason(err: Exception, record_id: str | None) -> str:
     if isinstance(err, IntegrityError | DataError):
         return f"the store refused the row: {str(err.orig).strip().splitlines()[0]}"
+    if not isinstance(err, _ROW_FAILURES):
+        return f"could not be read ({type(err).__name__}: {str(err)[:200]})"
     reason = str(err)
     if record_id:
         # Canonical messages start by naming the record, which the rejection names already.

@@ -14,6 +14,7 @@ from ez_pipelines.canonical.bookings import (
     VehicleInput,
     add_charge,
     extend_booking,
+    get_booking,
     upsert_booking,
     upsert_vehicle,
 )
@@ -32,12 +33,11 @@ from ez_pipelines.canonical.importer_fields import (
     optional_year,
     text,
 )
-from ez_pipelines.canonical.models import Booking, Customer, Vehicle
+from ez_pipelines.canonical.models import Customer, Vehicle
 from ez_pipelines.canonical.money import to_minor
 
 ID_LENGTH = 64
 # Amounts are stored as signed 64-bit integers of minor units.
-MAX_MINOR = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def write_booking(session: Session, row: Mapping[str, str], ctx: RowContext) -> 
 
 
 def write_extension(session: Session, row: Mapping[str, str], ctx: RowContext) -> Change:
-    booking = _booking(session, text(row, "booking_id", max_length=ID_LENGTH))
+    booking = get_booking(session, text(row, "booking_id", max_length=ID_LENGTH))
     return extend_booking(
         session,
         booking.id,
@@ -121,7 +121,7 @@ def write_extension(session: Session, row: Mapping[str, str], ctx: RowContext) -
 
 def write_charge(session: Session, row: Mapping[str, str], ctx: RowContext) -> Change:
     charge_id = validate_record_id(text(row, "charge_id", max_length=ID_LENGTH))
-    booking = _booking(session, text(row, "booking_id", max_length=ID_LENGTH))
+    booking = get_booking(session, text(row, "booking_id", max_length=ID_LENGTH))
     return add_charge(
         session,
         charge_id=charge_id,
@@ -135,19 +135,7 @@ def write_charge(session: Session, row: Mapping[str, str], ctx: RowContext) -> C
 
 
 def _minor(row: Mapping[str, str], column: str, currency: str) -> int:
-    raw = text(row, column, max_length=32)
-    minor = to_minor(raw, currency)
-    if minor > MAX_MINOR:
-        raise InvalidRecord(f"{column} {raw} is larger than the store can hold")
-    return minor
-
-
-def _booking(session: Session, booking_id: str) -> Booking:
-    # Amounts are read in the booking's currency, so the booking is needed before the amount.
-    booking = session.get(Booking, booking_id)
-    if booking is None:
-        raise InvalidRecord(f"booking {booking_id} does not exist")
-    return booking
+    return to_minor(text(row, column, max_length=32), currency)
 
 
 # In dependency order: a file is imported after every kind listed before it.

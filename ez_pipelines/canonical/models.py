@@ -191,8 +191,12 @@ class ExternalRef(Base):
     record_id: Mapped[str] = mapped_column(RecordId(), primary_key=True)
     system: Mapped[str] = mapped_column(String(32), primary_key=True)
     vendor_id: Mapped[str] = mapped_column(String(64))
+    vendor_key: Mapped[str | None] = mapped_column(
+        String(254), doc="the key the vendor found the record by: an external id, a contact key"
+    )
     contract_version: Mapped[str] = mapped_column(String(16))
     payload_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str | None] = mapped_column(Text, doc="the last payload accepted, as JSON")
     synced_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

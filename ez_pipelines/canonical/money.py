@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 # Minor-unit exponents (ISO 4217) of the currencies the business takes.
 EXPONENTS: dict[str, int] = {
@@ -25,6 +26,13 @@ class InvalidAmount(ValueError):
     pass
 
 
+# Plain decimal notation only: no exponents, separators, signs other than a leading minus, or
+# digits of other scripts. "1e5" is not how anyone writes a rental price.
+AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# Amounts are stored as 64-bit integers of minor units.
+MAX_MINOR = 2**63 - 1
+
+
 def exponent(currency: str) -> int:
     try:
         return EXPONENTS[currency.upper()]
@@ -37,18 +45,19 @@ def to_minor(amount: str | Decimal, currency: str, *, allow_negative: bool = Fal
 
     More decimal places than the currency has is an error, not a rounding: money is exact.
     """
-    try:
-        value = Decimal(str(amount).strip())
-    except InvalidOperation:
-        raise InvalidAmount(f"amount {amount!r} is not a number") from None
-    if not value.is_finite():
-        raise InvalidAmount(f"amount {amount!r} is not a number")
+    text = str(amount).strip()
+    if not AMOUNT.fullmatch(text) or len(text) > 40:
+        raise InvalidAmount(f"amount {text[:40]!r} is not a plain decimal number like 150.00")
+    value = Decimal(text)
     if value < 0 and not allow_negative:
-        raise InvalidAmount(f"amount {amount} is negative")
+        raise InvalidAmount(f"amount {text} is negative")
     scaled = value.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
-        raise InvalidAmount(f"amount {amount} has more decimals than {currency} allows")
-    return int(scaled)
+        raise InvalidAmount(f"amount {text} has more decimals than {currency} allows")
+    minor = int(scaled)
+    if abs(minor) > MAX_MINOR:
+        raise InvalidAmount(f"amount {text} is too large to store")
+    return minor
 
 
 def to_major(minor: int, currency: str) -> Decimal:

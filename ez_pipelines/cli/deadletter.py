@@ -71,7 +71,14 @@ def retry_command(ctx: click.Context, outbox_ids: tuple[int, ...]) -> None:
         retried = retry_dead_letters(open_db(ctx), outbox_ids, now=SYSTEM_CLOCK.now())
     except DeadLetterNotFound as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"queued again: {', '.join(map(str, retried))}")
+    for item in retried:
+        if item.queued_as == item.dead_letter_id:
+            click.echo(f"dead letter {item.dead_letter_id} queued again")
+        else:
+            click.echo(
+                f"dead letter {item.dead_letter_id} folded into row {item.queued_as}, "
+                "which carries a newer change of the record"
+            )
 
 
 @deadletter.command("discard")

@@ -226,7 +226,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         summaries = [
             IntegrationSummary(netsuite_view(db, sandbox), outbound_stats(db, "netsuite")),
             IntegrationSummary(
-                hubspot_view(db, sandbox, id_property=settings.hubspot.id_property),
+                hubspot_view(db, sandbox, key_property=settings.hubspot.key_property),
                 outbound_stats(db, "hubspot"),
             ),
         ]

@@ -24,6 +24,7 @@ class IntegrationSummary:
             self.view.vendor_records == self.view.canonical
             and self.view.duplicates == 0
             and self.view.unmapped == 0
+            and self.view.mismatched == 0
             and self.stats.dead_letters == 0
             and self.stats.pending == 0
         )
@@ -34,6 +35,8 @@ class IntegrationSummary:
             "vendor_records": self.view.vendor_records,
             "duplicates": self.view.duplicates,
             "unmapped": self.view.unmapped,
+            "mismatched": self.view.mismatched,
+            "mismatched_examples": list(self.view.examples),
             "created": self.stats.created,
             "updated": self.stats.updated,
             "unchanged": self.stats.unchanged,

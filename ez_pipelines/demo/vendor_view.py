@@ -1,4 +1,8 @@
-"""What the stand-ins hold, read through their inspection endpoints, set against our records."""
+"""What the stand-ins hold, read through their inspection endpoints, set against our records.
+
+Counts alone can agree while the data does not, so each customer is also read back from the
+vendor and compared field by field through the adapter's own contract.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,12 @@ from sqlalchemy import select
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.canonical.models import Customer, ExternalRef
-from ez_pipelines.canonical.stats import customer_stats, distinct_contact_identities
+from ez_pipelines.canonical.stats import distinct_contact_identities
 from ez_pipelines.sandbox.client import SandboxClient
+from ez_pipelines.vendors.hubspot.contract_v1 import contact_key
+from ez_pipelines.vendors.netsuite.contract_v1 import customer_from_record
+
+_SAMPLE = 5
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,9 @@ class VendorView:
     duplicates: int
     unmapped: int
     """Our records without a vendor id, or whose vendor id the vendor does not hold."""
+    mismatched: int
+    """Our records the vendor holds with other values than ours."""
+    examples: tuple[str, ...] = ()
 
 
 def _extra(keys: Iterable[str | None]) -> int:
@@ -33,45 +44,83 @@ def _extra(keys: Iterable[str | None]) -> int:
     return missing + sum(n - 1 for n in counts.values())
 
 
-def _mapped_ids(db: Database, system: str) -> tuple[int, set[str]]:
-    """How many customers have no vendor id for `system`, and the vendor ids the others have."""
+def _customers_with_refs(db: Database, system: str) -> list[tuple[Customer, str | None]]:
     with db.read() as session:
-        refs = session.execute(
-            select(Customer.id, ExternalRef.vendor_id).outerjoin(
+        rows = session.execute(
+            select(Customer, ExternalRef.vendor_id)
+            .outerjoin(
                 ExternalRef,
                 (ExternalRef.record_id == Customer.id)
                 & (ExternalRef.record_type == "customer")
                 & (ExternalRef.system == system),
             )
+            .order_by(Customer.id)
         ).all()
-    unmapped = sum(1 for _, vendor_id in refs if vendor_id is None)
-    return unmapped, {vendor_id for _, vendor_id in refs if vendor_id is not None}
+    return [(customer, vendor_id) for customer, vendor_id in rows]
 
 
 def netsuite_view(db: Database, sandbox: SandboxClient) -> VendorView:
     held: list[dict[str, Any]] = sandbox.records("netsuite")["records"].get("customer", [])
-    unmapped, vendor_ids = _mapped_ids(db, "netsuite")
-    held_ids = {str(r["id"]) for r in held}
+    by_id = {str(r["id"]): r for r in held}
+    unmapped, mismatched = 0, []
+    customers = _customers_with_refs(db, "netsuite")
+    for customer, vendor_id in customers:
+        record = by_id.get(vendor_id or "")
+        if record is None:
+            unmapped += 1
+            continue
+        theirs = customer_from_record(record)
+        ours = {
+            "id": customer.id,
+            "given_name": customer.given_name,
+            "family_name": customer.family_name,
+            "email": customer.email,
+            "phone": customer.phone,
+        }
+        if theirs != ours:
+            mismatched.append(customer.id)
     return VendorView(
         system="netsuite",
-        canonical=customer_stats(db).rows,
+        canonical=len(customers),
         vendor_records=len(held),
         duplicates=_extra(r.get("externalId") for r in held),
-        unmapped=unmapped + len(vendor_ids - held_ids),
+        unmapped=unmapped,
+        mismatched=len(mismatched),
+        examples=tuple(mismatched[:_SAMPLE]),
     )
 
 
-def hubspot_view(db: Database, sandbox: SandboxClient, *, id_property: str) -> VendorView:
-    held: list[dict[str, Any]] = sandbox.records("hubspot")["contacts"]
-    unmapped, vendor_ids = _mapped_ids(db, "hubspot")
-    held_ids = {str(c["id"]) for c in held}
+def hubspot_view(db: Database, sandbox: SandboxClient, *, key_property: str) -> VendorView:
+    """A customer matches when its contact carries its key and its email (the names of a contact
+    shared by several customers are the last writer's, so they are compared only when the
+    customer is alone on the contact)."""
+    held = [c for c in sandbox.records("hubspot")["contacts"] if not c.get("archived")]
+    by_id = {str(c["id"]): c["properties"] for c in held}
+    customers = _customers_with_refs(db, "hubspot")
+    members = Counter(vendor_id for _, vendor_id in customers if vendor_id)
+    unmapped, mismatched = 0, []
+    for customer, vendor_id in customers:
+        properties = by_id.get(vendor_id or "")
+        if properties is None:
+            unmapped += 1
+            continue
+        same = properties.get(key_property) == contact_key(customer) and (
+            (properties.get("email") or "").strip().casefold() == (customer.email_key or "")
+        )
+        if same and members[vendor_id or ""] == 1:
+            same = (properties.get("firstname") or "") == customer.given_name and (
+                properties.get("phone") or ""
+            ) == (customer.phone or "")
+        if not same:
+            mismatched.append(customer.id)
     emails = [(c["properties"].get("email") or "").strip().casefold() or None for c in held]
-    ours = [c["properties"].get(id_property) for c in held if c["properties"].get(id_property)]
-    by_email = _extra(e for e in emails if e is not None)
+    keys = [c["properties"].get(key_property) or None for c in held]
     return VendorView(
         system="hubspot",
         canonical=distinct_contact_identities(db),
         vendor_records=len(held),
-        duplicates=by_email + _extra(ours),
-        unmapped=unmapped + len(vendor_ids - held_ids),
+        duplicates=_extra(e for e in emails if e is not None) + _extra(k for k in keys if k),
+        unmapped=unmapped,
+        mismatched=len(mismatched),
+        examples=tuple(mismatched[:_SAMPLE]),
     )

@@ -14,8 +14,8 @@ from pathlib import Path
 
 EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
 # A run of 9 to 15 digits, optionally led by + or 00 and broken by spaces, dashes or brackets;
-# never part of a longer word, decimal or timestamp.
-PHONE = re.compile(r"(?<![\w.:/-])\+?\d[\d ()-]{7,22}\d(?![\w.:/-])")
+# never part of a longer word, decimal or timestamp. A sentence's full stop may follow it.
+PHONE = re.compile(r"(?<![\w.+-])\+?\d[\d ()-]{7,22}\d(?![\w:/-]|[.,]\d)")
 _MIN_PHONE_DIGITS = 9
 
 
@@ -53,6 +53,21 @@ class MaskingFilter(logging.Filter):
         record.msg = self.scrub(message)
         record.args = None
         return True
+
+
+def ensure_masking(secrets: Iterable[str] = ()) -> None:
+    """Mask every handler of the root logger, adding one on stderr if there is none.
+
+    For processes the command line does not start (Dagster's code server and run workers),
+    so that what our modules log is masked there too.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        configure_logging(logging.INFO, secrets=secrets)
+        return
+    for handler in root.handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter(secrets))
 
 
 def configure_logging(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.outbox.tables import DEAD, DISCARDED, PENDING, OutboxAttempt, OutboxRow
@@ -81,38 +83,63 @@ def show_dead_letter(db: Database, outbox_id: int) -> tuple[DeadLetter, list[Att
         return _as_dead_letter(row), history
 
 
-def retry_dead_letters(db: Database, ids: Sequence[int], *, now: datetime) -> list[int]:
+@dataclass(frozen=True)
+class Retried:
+    dead_letter_id: int
+    queued_as: int
+    """The row that will carry the retry: the dead letter itself, or the record's open row."""
+
+
+def retry_dead_letters(db: Database, ids: Sequence[int], *, now: datetime) -> list[Retried]:
     """Put dead letters back in the queue, due now, with a fresh retry budget.
 
-    A record that already has an open row (a newer change) is folded into it instead, because
-    only one row per record may be open.
+    Only one row per record may be open, so a record that already has one (a newer change)
+    has the dead letter folded into it: the open row becomes due now with a fresh budget, and
+    the dead letter is closed as discarded, pointing at it.
     """
     retried = []
     with db.write() as session:
         for outbox_id in ids:
-            row = session.get(OutboxRow, outbox_id)
+            row = session.get(OutboxRow, outbox_id, with_for_update=True)
             if row is None or row.status != DEAD:
                 raise DeadLetterNotFound(f"no dead letter with id {outbox_id}")
-            open_row = session.scalars(
-                select(OutboxRow).where(
-                    OutboxRow.system == row.system,
-                    OutboxRow.entity == row.entity,
-                    OutboxRow.record_id == row.record_id,
-                    OutboxRow.status == PENDING,
-                )
-            ).one_or_none()
-            if open_row is not None:
-                open_row.next_attempt_at = now
+            target = _open_row(session, row)
+            if target is None:
+                try:
+                    with session.begin_nested():
+                        row.status = PENDING
+                        row.dead_at = None
+                        _fresh_budget(row, now)
+                        session.flush()
+                    target = row
+                except IntegrityError:
+                    # A change committed between our look and our write opened a row.
+                    target = _open_row(session, row)
+                    assert target is not None
+            if target is not row:
+                _fresh_budget(target, now)
                 row.status = DISCARDED
-                row.dead_reason = f"{row.dead_reason} (retried as row {open_row.id})"
-            else:
-                row.status = PENDING
-                row.attempts = 0
-                row.enqueued_at = now
-                row.next_attempt_at = now
-                row.dead_at = None
-            retried.append(outbox_id)
+                row.dead_reason = f"{row.dead_reason} (retried as row {target.id})"
+            retried.append(Retried(outbox_id, target.id))
     return retried
+
+
+def _open_row(session: Session, row: OutboxRow) -> OutboxRow | None:
+    return session.scalars(
+        select(OutboxRow).where(
+            OutboxRow.system == row.system,
+            OutboxRow.entity == row.entity,
+            OutboxRow.record_id == row.record_id,
+            OutboxRow.status == PENDING,
+        )
+    ).one_or_none()
+
+
+def _fresh_budget(row: OutboxRow, now: datetime) -> None:
+    """Due now; attempts keep counting (their history stays numbered) but the budget restarts."""
+    row.next_attempt_at = now
+    row.budget_offset = row.attempts
+    row.budget_started_at = now
 
 
 def discard_dead_letters(db: Database, ids: Sequence[int], *, reason: str) -> list[int]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -21,56 +20,22 @@ from sqlalchemy import func, select
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
 from ez_pipelines.outbox.backoff import RetryPolicy, decide
-from ez_pipelines.outbox.claims import (
-    Claim,
+from ez_pipelines.outbox.claims import Claim, claim_batch
+from ez_pipelines.outbox.enqueue import enqueue
+from ez_pipelines.outbox.errors import RecordMissing, SyncError
+from ez_pipelines.outbox.leases import LeaseKeeper
+from ez_pipelines.outbox.plan import classify
+from ez_pipelines.outbox.projection import Outbound, Projection, Pushed, payload_json
+from ez_pipelines.outbox.report import SyncReport
+from ez_pipelines.outbox.settle import (
     RefUpdate,
-    claim_batch,
     complete,
     forget_accepted_payload,
     record_failure,
-    renew_leases,
 )
-from ez_pipelines.outbox.enqueue import enqueue
-from ez_pipelines.outbox.errors import RecordMissing, SyncError
-from ez_pipelines.outbox.plan import classify
-from ez_pipelines.outbox.projection import Outbound, Projection, Pushed, payload_json
 from ez_pipelines.outbox.tables import PENDING, OutboxRow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SyncReport:
-    """What a dispatcher did, by outcome; `retried` counts failed attempts scheduled again."""
-
-    claimed: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    linked: int = 0
-    retried: int = 0
-    dead_lettered: int = 0
-    fenced_out: int = 0
-    errors: dict[str, int] = field(default_factory=dict)
-
-    def add(self, other: SyncReport) -> None:
-        for name in ("claimed", "created", "updated", "unchanged", "linked", "retried"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.dead_lettered += other.dead_lettered
-        self.fenced_out += other.fenced_out
-        for key, count in other.errors.items():
-            self.errors[key] = self.errors.get(key, 0) + count
-
-    def as_metadata(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "linked": self.linked,
-            "retried": self.retried,
-            "dead_lettered": self.dead_lettered,
-            "fenced_out": self.fenced_out,
-        }
 
 
 @dataclass(frozen=True)
@@ -79,41 +44,6 @@ class Prepared:
     outbound: Outbound
     hash: str
     unchanged: bool
-
-
-class LeaseKeeper:
-    """Renews a batch's leases while its vendor round runs, so a slow vendor cannot make the
-    lease run out under a live worker. A worker that dies stops renewing, and its rows become
-    claimable one lease later. Renewal stops after `MAX_RENEWALS`, bounding how long a stuck
-    worker can hold rows."""
-
-    MAX_RENEWALS = 30
-
-    def __init__(self, dispatcher: Dispatcher, claims: Sequence[Claim]) -> None:
-        self.dispatcher = dispatcher
-        self.claims = claims
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._renew, name="lease-keeper", daemon=True)
-
-    def _renew(self) -> None:
-        interval = self.dispatcher.lease_s / 3
-        for _ in range(self.MAX_RENEWALS):
-            if self.stop.wait(interval):
-                return
-            renew_leases(
-                self.dispatcher.db,
-                self.claims,
-                lease_s=self.dispatcher.lease_s,
-                now=self.dispatcher.clock.now(),
-            )
-
-    def __enter__(self) -> LeaseKeeper:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
 
 
 class Dispatcher:
@@ -165,17 +95,17 @@ class Dispatcher:
         to_send = [p for p in prepared if not p.unchanged]
         results: Mapping[str, Pushed | SyncError] = {}
         if to_send:
-            with LeaseKeeper(self, claims):
+            with LeaseKeeper(self.db, claims, lease_s=self.lease_s, clock=self.clock):
                 results = self.projection.push([p.outbound for p in to_send])
         for item in prepared:
             if item.unchanged:
-                self._settle_success(item, "unchanged", item.outbound.vendor_id, report)
+                self._settle_success(item, None, report)
                 continue
             result = results.get(item.claim.record_id)
             if result is None:
                 result = SyncError(f"adapter returned no result for {item.claim.record_id}")
             if isinstance(result, Pushed):
-                self._settle_success(item, result.outcome, result.vendor_id, report)
+                self._settle_success(item, result, report)
             else:
                 self._fail(item.claim, result, report, payload_json(item.outbound.payload))
 
@@ -250,18 +180,30 @@ class Dispatcher:
             if change.payload is None or change.payload_hash is None:
                 missing.append(claim)
                 continue
-            outbound = Outbound(claim.record_id, change.payload, change.vendor_id)
+            outbound = Outbound(
+                claim.record_id,
+                change.payload,
+                vendor_id=change.vendor_id,
+                vendor_key=change.vendor_key,
+                previous_payload=change.previous_payload,
+                siblings=change.siblings,
+            )
             unchanged = change.action == "unchanged"
             prepared.append(Prepared(claim, outbound, change.payload_hash, unchanged))
         return prepared, missing
 
-    def _settle_success(
-        self, item: Prepared, outcome: str, vendor_id: str | None, report: SyncReport
-    ) -> None:
-        ref = None
-        if vendor_id is not None:
-            ref = RefUpdate(vendor_id, self.projection.contract_version, item.hash)
-        payload = None if outcome == "unchanged" else payload_json(item.outbound.payload)
+    def _settle_success(self, item: Prepared, pushed: Pushed | None, report: SyncReport) -> None:
+        """Close the row; `pushed` is None when the vendor already held the payload."""
+        outcome, ref, payload = "unchanged", None, None
+        if pushed is not None:
+            outcome, payload = pushed.outcome, payload_json(item.outbound.payload)
+            ref = RefUpdate(
+                pushed.vendor_id,
+                self.projection.contract_version,
+                item.hash,
+                payload=payload,
+                vendor_key=pushed.vendor_key,
+            )
         with self.db.write() as session:
             accepted = complete(
                 session, item.claim, outcome=outcome, now=self.clock.now(), ref=ref, payload=payload
@@ -269,7 +211,7 @@ class Dispatcher:
         if not accepted:
             self._fenced_out(item.claim, report)
             return
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        report.count(outcome)
 
     def _fenced_out(self, claim: Claim, report: SyncReport) -> None:
         """Our lease ended before we settled: another worker may have sent a newer state, and our
@@ -301,8 +243,8 @@ class Dispatcher:
         decision = decide(
             self.policy,
             error,
-            attempts=claim.attempts + 1,
-            enqueued_at=claim.enqueued_at,
+            attempts=claim.budget_attempts + 1,
+            enqueued_at=claim.budget_started_at or claim.enqueued_at,
             now=now,
             rng=self.rng,
         )

@@ -32,6 +32,8 @@ def enqueue(session: Session, *, system: str, entity: str, record_id: str, now: 
         "status": "pending",
         "change_seq": 1,
         "enqueued_at": now,
+        "budget_started_at": now,
+        "budget_offset": 0,
         "changed_at": now,
         "next_attempt_at": now,
         "attempts": 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ class PlannedChange:
     payload: Payload | None = None
     payload_hash: str | None = None
     vendor_id: str | None = None
+    vendor_key: str | None = None
+    previous_payload: Payload | None = None
+    siblings: tuple[str, ...] = ()
 
 
 def classify(
@@ -34,16 +38,8 @@ def classify(
     Unchanged means the same payload hash under the same contract version: nothing to send.
     """
     payloads = projection.build(session, record_ids)
-    refs = {
-        ref.record_id: ref
-        for ref in session.scalars(
-            select(ExternalRef).where(
-                ExternalRef.system == projection.system,
-                ExternalRef.record_type == projection.entity,
-                ExternalRef.record_id.in_(record_ids),
-            )
-        )
-    }
+    refs = _refs(session, projection, record_ids)
+    siblings = _siblings(session, projection, refs)
     changes = []
     for record_id in record_ids:
         payload = payloads.get(record_id)
@@ -58,9 +54,53 @@ def classify(
             action = "unchanged"
         else:
             action = "update"
-        vendor_id = ref.vendor_id if ref else None
-        changes.append(PlannedChange(record_id, action, payload, digest, vendor_id))
+        if ref is None:
+            changes.append(PlannedChange(record_id, action, payload, digest))
+            continue
+        changes.append(
+            PlannedChange(
+                record_id,
+                action,
+                payload,
+                digest,
+                vendor_id=ref.vendor_id,
+                vendor_key=ref.vendor_key,
+                previous_payload=json.loads(ref.payload) if ref.payload else None,
+                siblings=tuple(sorted(siblings.get(ref.vendor_id, set()) - {record_id})),
+            )
+        )
     return changes
+
+
+def _refs(
+    session: Session, projection: Projection, record_ids: Sequence[str]
+) -> dict[str, ExternalRef]:
+    query = select(ExternalRef).where(
+        ExternalRef.system == projection.system,
+        ExternalRef.record_type == projection.entity,
+        ExternalRef.record_id.in_(record_ids),
+    )
+    return {ref.record_id: ref for ref in session.scalars(query)}
+
+
+def _siblings(
+    session: Session, projection: Projection, refs: dict[str, ExternalRef]
+) -> dict[str, set[str]]:
+    """Every record of ours mapped onto each of these vendor records."""
+    vendor_ids = {ref.vendor_id for ref in refs.values()}
+    if not vendor_ids:
+        return {}
+    rows = session.execute(
+        select(ExternalRef.vendor_id, ExternalRef.record_id).where(
+            ExternalRef.system == projection.system,
+            ExternalRef.record_type == projection.entity,
+            ExternalRef.vendor_id.in_(vendor_ids),
+        )
+    )
+    members: dict[str, set[str]] = {}
+    for vendor_id, record_id in rows:
+        members.setdefault(vendor_id, set()).add(record_id)
+    return members
 
 
 def plan_sync(db: Database, projection: Projection) -> list[PlannedChange]:

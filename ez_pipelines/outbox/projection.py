@@ -26,18 +26,26 @@ def payload_hash(payload: Payload) -> str:
 
 @dataclass(frozen=True)
 class Outbound:
-    """One record, mapped by the contract, on its way to the vendor."""
+    """One record, mapped by the contract, on its way to the vendor, with what the vendor was
+    last known to hold for it."""
 
     record_id: str
     payload: Payload
-    vendor_id: str | None
+    vendor_id: str | None = None
     """The vendor's id for the record, when an earlier sync learnt it."""
+    vendor_key: str | None = None
+    """The key the vendor last found the record by."""
+    previous_payload: Payload | None = None
+    """The payload the vendor last accepted: what to clear when a value is gone."""
+    siblings: tuple[str, ...] = ()
+    """Our other records mapped onto the same vendor record (a contact shared by email)."""
 
 
 @dataclass(frozen=True)
 class Pushed:
     vendor_id: str
     outcome: Outcome
+    vendor_key: str | None = None
 
 
 class Projection(Protocol):

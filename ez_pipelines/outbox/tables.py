@@ -53,6 +53,9 @@ class OutboxRow(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), doc="newest change")
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A person's retry of a dead letter grants a fresh budget without renumbering attempts.
+    budget_started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    budget_offset: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_token: Mapped[int] = mapped_column(Integer, default=0)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

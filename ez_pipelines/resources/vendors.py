@@ -1,7 +1,11 @@
 """Vendor adapters as Dagster resources. Secrets arrive through `EnvVar` (see definitions.py)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 
+from ez_pipelines.outbox.projection import Projection
 from ez_pipelines.settings import HubSpotSettings, NetSuiteSettings
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts
@@ -33,12 +37,13 @@ class NetSuiteResource(dg.ConfigurableResource):
             max_in_flight=self.max_in_flight,
         )
 
-    def client(self) -> NetSuiteClient:
+    @contextmanager
+    def open_projection(self, entity: str) -> Iterator[Projection]:
+        if entity != "customer":
+            raise KeyError(f"no NetSuite projection of {entity}")
         timeout = (self.connect_timeout_s, self.read_timeout_s)
-        return NetSuiteClient(self.settings(), timeout=timeout)
-
-    def customers(self, client: NetSuiteClient) -> NetSuiteCustomers:
-        return NetSuiteCustomers(client, subsidiary_id=self.subsidiary_id)
+        with NetSuiteClient(self.settings(), timeout=timeout) as client:
+            yield NetSuiteCustomers(client, subsidiary_id=self.subsidiary_id)
 
 
 class HubSpotResource(dg.ConfigurableResource):
@@ -46,7 +51,7 @@ class HubSpotResource(dg.ConfigurableResource):
     token: str
     burst: int = 190
     window_s: float = 10.0
-    id_property: str = "ez_customer_id"
+    key_property: str = "ez_contact_key"
     connect_timeout_s: float = 3.05
     read_timeout_s: float = 30.0
 
@@ -56,12 +61,13 @@ class HubSpotResource(dg.ConfigurableResource):
             token=self.token,
             burst=self.burst,
             window_s=self.window_s,
-            id_property=self.id_property,
+            key_property=self.key_property,
         )
 
-    def client(self) -> HubSpotClient:
+    @contextmanager
+    def open_projection(self, entity: str) -> Iterator[Projection]:
+        if entity != "customer":
+            raise KeyError(f"no HubSpot projection of {entity}")
         timeout = (self.connect_timeout_s, self.read_timeout_s)
-        return HubSpotClient(self.settings(), timeout=timeout)
-
-    def contacts(self, client: HubSpotClient) -> HubSpotContacts:
-        return HubSpotContacts(client)
+        with HubSpotClient(self.settings(), timeout=timeout) as client:
+            yield HubSpotContacts(client)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 18:51:24.646097
+Create Date: 2026-12-03
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ def upgrade() -> None:
         sa.Column("record_id", sa.String(length=64), nullable=False),
         sa.Column("system", sa.String(length=32), nullable=False),
         sa.Column("vendor_id", sa.String(length=64), nullable=False),
+        sa.Column("vendor_key", sa.String(length=254), nullable=True),
         sa.Column("contract_version", sa.String(length=16), nullable=False),
         sa.Column("payload_hash", sa.String(length=64), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=True),
         sa.Column("synced_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint(
             "record_type", "record_id", "system", name=op.f("pk_external_refs")
@@ -138,6 +140,8 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("budget_started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("budget_offset", sa.Integer(), nullable=False),
         sa.Column("lease_owner", sa.String(length=64), nullable=True),
         sa.Column("lease_token", sa.Integer(), nullable=False),
         sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),

@@ -158,7 +158,17 @@ BAD_ROWS = [
      "currency 'XYZ' is not one we take"),
     # An amount past what a 64-bit count of fils holds.
     ("bookings.csv", "B-9,C-000001,,2026-11-05 08:00,2026-11-06 08:00,,99999999999999999.00,AED,"
-     "reserved", "larger than the store can hold"),
+     "reserved", "too large to store"),
+    # Amounts written any way but plain decimals: an exponent so large Decimal overflows, an
+    # exponent that reads as a price, digit separators, digits of another script.
+    ("bookings.csv", "B-9,C-000001,,2026-11-05 08:00,2026-11-06 08:00,,1e999999,AED,reserved",
+     "is not a plain decimal number"),
+    ("bookings.csv", "B-9,C-000001,,2026-11-05 08:00,2026-11-06 08:00,,1e5,AED,reserved",
+     "is not a plain decimal number"),
+    ("bookings.csv", "B-9,C-000001,,2026-11-05 08:00,2026-11-06 08:00,,1_000.00,AED,reserved",
+     "is not a plain decimal number"),
+    ("bookings.csv", "B-9,C-000001,,2026-11-05 08:00,2026-11-06 08:00,,١٠٠,AED,reserved",
+     "is not a plain decimal number"),
     # A date with no time of day.
     ("bookings.csv", "B-9,C-000001,,2026-11-05,2026-11-06 08:00,,1.00,AED,reserved",
      "pickup_at '2026-11-05' has a date but no time of day"),

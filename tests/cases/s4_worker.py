@@ -1,4 +1,4 @@
-"""A dispatcher process for case S4: its vendor records every send in a PostgreSQL table."""
+"""A competing dispatcher process: its vendor records every send in a PostgreSQL table."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Case S1: HubSpot's search trails writes by 30 s, and its create answers 409 for a known email.
+"""HubSpot's search trails writes by 30 s, and its create answers 409 for a known email.
 
-The projection never searches before writing: it upserts on our id and adopts the contact a 409
-names. So a lost response, a contact a web form made first, or two spellings of one email in one
-batch all end with one contact, our id mapped to it, and the outbox row done.
+The projection never searches before writing: it upserts on our contact key and adopts the
+contact a 409 names. So a lost response, a contact a web form made first, or two spellings of
+one email in one batch all end with one contact, our id mapped to it, and the outbox row done.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def test_lost_upsert_response_is_retried_into_the_contact_it_created(
     assert elapsed < 5
     [contact] = contacts(hubspot)
     assert contact["id"] == "1001"
-    assert contact["properties"]["ez_customer_id"] == "C1"
+    assert contact["properties"]["ez_contact_key"] == "lead@x.test"
     assert hubspot_ids(sqlite_db) == {"C1": "1001"}
     row = hubspot_rows(sqlite_db)["C1"]
     assert (row.status, row.outcome, row.attempts) == (DONE, "updated", 2)
@@ -79,7 +79,7 @@ def test_email_held_by_a_form_contact_maps_the_customer_to_1001(
     [contact] = contacts(hubspot)
     assert contact["id"] == "1001"
     assert contact["properties"]["firstname"] == "Layla"
-    assert contact["properties"]["ez_customer_id"] == "C1"
+    assert contact["properties"]["ez_contact_key"] == "lead@x.test"
     assert hubspot_ids(sqlite_db) == {"C1": "1001"}
     row = hubspot_rows(sqlite_db)["C1"]
     assert (row.status, row.outcome, row.attempts) == (DONE, "updated", 1)

@@ -1,4 +1,4 @@
-"""Case S2, HubSpot: a ten-secondly rolling limit refuses everything for 10 s, then recovers.
+"""HubSpot: a ten-secondly rolling limit refuses everything for 10 s, then recovers.
 
 Our backoff takes the wait from the 429 itself (HubSpot's window, when no Retry-After comes), so
 the first retry lands after the window has emptied. A naive 0.5/1/2/4 s schedule has given up

@@ -1,4 +1,4 @@
-"""Case S2, NetSuite's half: an account that refuses a third request in flight.
+"""NetSuite: an account that refuses a third request in flight.
 
 NetSuite's concurrency limit counts every integration of the account. Our client holds its own
 share under a cap; when another integration takes a slot, our requests meet

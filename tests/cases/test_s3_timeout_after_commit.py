@@ -1,4 +1,4 @@
-"""Case S3: NetSuite commits a journal, then the answer never arrives.
+"""NetSuite commits a journal, then the answer never arrives.
 
 The stand-in writes the journal and then hangs past the client's read timeout, and it ignores
 idempotency headers as synchronous NetSuite requests do. An upsert keyed by the journal's

@@ -1,4 +1,4 @@
-"""Case S4: many workers on one PostgreSQL outbox; every row is sent exactly once.
+"""Many workers on one PostgreSQL outbox; every row is sent exactly once.
 
 Claims use `FOR UPDATE SKIP LOCKED` and a lease with a fencing token: a row held by a worker is
 invisible to the others until the lease runs out, and the worker whose lease ran out can no longer
@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import ManualClock
-from ez_pipelines.outbox.claims import Claim, claim_batch, complete
+from ez_pipelines.outbox.claims import Claim, claim_batch
+from ez_pipelines.outbox.settle import complete
 from ez_pipelines.outbox.tables import DONE, OutboxRow
 from tests.cases.s4_worker import SENDS_TABLE, run_worker
 from tests.outbox.helpers import add_customers

@@ -1,4 +1,4 @@
-"""Case S5: on SQLite, read-then-write transactions must begin IMMEDIATE.
+"""On SQLite, read-then-write transactions must begin IMMEDIATE.
 
 A DEFERRED transaction takes its snapshot at the first read. When another writer commits first,
 SQLite cannot let the stale reader write, and refuses at once with "database is locked": the busy

@@ -7,11 +7,12 @@ from sqlalchemy import select
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.outbox.backoff import Decision
-from ez_pipelines.outbox.claims import claim_batch, record_failure
+from ez_pipelines.outbox.claims import claim_batch
 from ez_pipelines.outbox.errors import Permanent, Unavailable
+from ez_pipelines.outbox.settle import record_failure
 from ez_pipelines.outbox.tables import DEAD, DISCARDED, PENDING, OutboxRow
 from tests.cli.conftest import Invoke
-from tests.outbox.helpers import add_customers
+from tests.outbox.helpers import add_customers, rename
 
 
 def make_dead_letters(db: Database, count: int) -> list[int]:
@@ -89,3 +90,43 @@ def test_unknown_dead_letter_is_a_clear_error(invoke: Invoke, sqlite_db: Databas
     assert runner_result.exit_code == 1
     assert "no dead letter with id 999" in runner_result.output
     assert DEAD in {status_of(sqlite_db, 1)}
+
+
+def test_retry_of_a_record_with_a_newer_open_row_folds_into_it_with_a_fresh_budget(
+    invoke: Invoke, sqlite_db: Database
+) -> None:
+    (dead_id,) = make_dead_letters(sqlite_db, 1)
+    rename(sqlite_db, "C-0000", "Newer", SYSTEM_CLOCK.now())
+    with sqlite_db.read() as session:
+        open_row = session.scalars(
+            select(OutboxRow).where(OutboxRow.status == PENDING, OutboxRow.system == "netsuite")
+        ).one()
+    open_row_id = open_row.id
+
+    output = invoke("deadletter", "retry", str(dead_id)).output
+
+    assert f"dead letter {dead_id} folded into row {open_row_id}" in output
+    assert status_of(sqlite_db, dead_id) == DISCARDED
+    with sqlite_db.read() as session:
+        row = session.get(OutboxRow, open_row_id)
+        assert row is not None and row.status == PENDING
+        assert row.budget_offset == row.attempts
+
+
+def test_a_retried_dead_letter_keeps_numbering_its_attempts_but_gets_a_fresh_budget(
+    invoke: Invoke, sqlite_db: Database
+) -> None:
+    (dead_id,) = make_dead_letters(sqlite_db, 1)
+
+    invoke("deadletter", "retry", str(dead_id))
+    (claim,) = claim_batch(
+        sqlite_db,
+        system="netsuite",
+        entity="customer",
+        worker="w",
+        limit=1,
+        lease_s=60,
+        now=SYSTEM_CLOCK.now(),
+    )
+
+    assert (claim.outbox_id, claim.attempts, claim.budget_attempts) == (dead_id, 2, 0)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from ez_pipelines.ops.logs import MaskingFilter, mask_contact_points
+from ez_pipelines.ops.logs import MaskingFilter, ensure_masking, mask_contact_points
 
 
 @pytest.mark.parametrize(
@@ -16,6 +16,10 @@ from ez_pipelines.ops.logs import MaskingFilter, mask_contact_points
         ("sender 971501234567", "sender **********67"),
         ("00971501234567 typed", "************67 typed"),
         ("email Sara.Q@Example.COM here", "email S***@Example.COM here"),
+        # Punctuation around a number does not hide it.
+        ("the number +971501234567.", "the number **********67."),
+        ("phone:0501234567", "phone:********67"),
+        ("GET /contacts/971501234567", "GET /contacts/**********67"),
         # Timestamps, amounts and short ids are not phone numbers.
         ("at 2026-12-03 18:51:24 UTC", "at 2026-12-03 18:51:24 UTC"),
         ("ts=2026-12-03T18:51:24 id=12345", "ts=2026-12-03T18:51:24 id=12345"),
@@ -24,6 +28,21 @@ from ez_pipelines.ops.logs import MaskingFilter, mask_contact_points
 )
 def test_contact_points_are_masked(text: str, expected: str) -> None:
     assert mask_contact_points(text) == expected
+
+
+def test_a_process_that_never_configured_logging_gets_masked_logs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Dagster's code server and run workers import the definitions without our CLI."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+
+    ensure_masking(secrets=["tok-SECRET-123"])
+    logging.getLogger("ez_pipelines.test").warning("x@y.test +971501234567 tok-SECRET-123")
+
+    err = capsys.readouterr().err
+    assert "x***@y.test" in err and "**********67" in err
+    assert "tok-SECRET-123" not in err and "+971501234567" not in err
 
 
 def test_filter_masks_arguments_and_exceptions_and_removes_secrets(

@@ -89,8 +89,11 @@ def test_production_instance_config_is_valid_dagster_configuration() -> None:
     from dagster._core.instance.config import dagster_instance_config
 
     config = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
-    assert config["run_coordinator"]["config"]["tag_concurrency_limits"][0]["key"] == (
-        "ez/projection"
-    )
+    assert config["concurrency"]["runs"]["tag_concurrency_limits"][0]["key"] == ("ez/projection")
+    assert config["concurrency"]["pools"]["default_limit"] == 1
     validated, _ = dagster_instance_config(str(ROOT / "deploy"), "dagster.yaml")
     assert "postgres" in validated["storage"]
+    graph = defs.resolve_asset_graph()
+    pools = {key.to_user_string(): graph.get(key).pools for key in graph.get_all_asset_keys()}
+    assert pools["netsuite/customers"] == {"netsuite"}
+    assert pools["hubspot/contacts"] == {"hubspot"}

@@ -11,8 +11,9 @@ from dagster._core.storage.dagster_run import DagsterRun
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.outbox.backoff import Decision
-from ez_pipelines.outbox.claims import claim_batch, record_failure
+from ez_pipelines.outbox.claims import claim_batch
 from ez_pipelines.outbox.errors import Unavailable
+from ez_pipelines.outbox.settle import record_failure
 from ez_pipelines.sensors.outbox import PROJECTION_TAG
 from tests.outbox.helpers import add_customers
 

@@ -9,8 +9,9 @@ import dagster as dg
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.outbox.backoff import Decision
-from ez_pipelines.outbox.claims import claim_batch, record_failure
+from ez_pipelines.outbox.claims import claim_batch
 from ez_pipelines.outbox.errors import Permanent
+from ez_pipelines.outbox.settle import record_failure
 from ez_pipelines.sandbox.client import SandboxClient
 from tests.outbox.helpers import add_customers, rename
 

@@ -10,15 +10,9 @@ from ez_pipelines.canonical.db import Database
 from ez_pipelines.canonical.models import ExternalRef
 from ez_pipelines.clock import ManualClock
 from ez_pipelines.outbox.backoff import Decision, RetryPolicy, decide
-from ez_pipelines.outbox.claims import (
-    Claim,
-    RefUpdate,
-    claim_batch,
-    complete,
-    record_failure,
-    renew_leases,
-)
+from ez_pipelines.outbox.claims import Claim, claim_batch, renew_leases
 from ez_pipelines.outbox.errors import Permanent, Unavailable
+from ez_pipelines.outbox.settle import RefUpdate, complete, record_failure
 from ez_pipelines.outbox.tables import DEAD, DONE, PENDING, SUPERSEDED, OutboxAttempt
 from tests.outbox.helpers import add_customers, outbox_rows, rename
 

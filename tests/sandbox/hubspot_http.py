@@ -27,7 +27,7 @@ class HubSpotHttp:
         return self.call("POST", CONTACTS, {"properties": properties})
 
     def upsert(
-        self, *inputs: tuple[str, dict[str, str]], id_property: str = "ez_customer_id"
+        self, *inputs: tuple[str, dict[str, str]], id_property: str = "ez_contact_key"
     ) -> requests.Response:
         body = {
             "inputs": [

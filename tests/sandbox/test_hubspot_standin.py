@@ -66,7 +66,7 @@ def test_id_property_value_is_unique(hubspot: HubSpotHttp) -> None:
     other = hubspot.create(email="b@x.test").json()
 
     response = hubspot.call(
-        "PATCH", f"{CONTACTS}/{other['id']}", {"properties": {"ez_customer_id": "C1"}}
+        "PATCH", f"{CONTACTS}/{other['id']}", {"properties": {"ez_contact_key": "C1"}}
     )
 
     assert response.status_code == 409
@@ -84,7 +84,7 @@ def test_batch_upsert_answers_200_and_tells_created_from_updated(hubspot: HubSpo
     [updated] = again.json()["results"]
     assert updated["new"] is False
     assert updated["properties"]["firstname"] == "Sara"
-    assert updated["properties"]["ez_customer_id"] == "C1"
+    assert updated["properties"]["ez_contact_key"] == "C1"
 
 
 def test_batch_upsert_by_email_finds_the_contact_case_insensitively(hubspot: HubSpotHttp) -> None:
@@ -114,7 +114,7 @@ def test_batch_with_a_refused_input_answers_207_multi_status(hubspot: HubSpotHtt
     assert conflict["context"] == {"ids": ["C2"]}
     assert invalid["category"] == "VALIDATION_ERROR"
     assert invalid["context"] == {"ids": ["C3"]}
-    assert [r["properties"]["ez_customer_id"] for r in body["results"]] == ["C1"]
+    assert [r["properties"]["ez_contact_key"] for r in body["results"]] == ["C1"]
 
 
 def test_batch_of_more_than_100_inputs_is_refused_whole(
@@ -159,7 +159,7 @@ def test_get_and_patch_by_id_property(hubspot: HubSpotHttp) -> None:
     hubspot.upsert(("C1", {"email": "a@x.test"}))
 
     patched = hubspot.call(
-        "PATCH", f"{CONTACTS}/C1", {"properties": {"lastname": "Q"}}, idProperty="ez_customer_id"
+        "PATCH", f"{CONTACTS}/C1", {"properties": {"lastname": "Q"}}, idProperty="ez_contact_key"
     )
     by_email = hubspot.call(
         "GET", f"{CONTACTS}/A@X.test", idProperty="email", properties="lastname"

@@ -131,6 +131,18 @@ def test_a_replayed_nonce_is_refused(sandbox: BackgroundServer, settings: NetSui
     assert len(held(sandbox, "customer")) == 1
 
 
+def test_signature_covers_the_url_as_sent_with_its_percent_escapes(
+    sandbox: BackgroundServer, settings: NetSuiteSettings
+) -> None:
+    """A client that escapes the colon of `eid:` signs the escaped form; NetSuite checks it."""
+    signed(settings, "PUT", records_url(sandbox, "customer", "eid:CUS-0001"), CUSTOMER)
+
+    escaped = signed(settings, "GET", records_url(sandbox, "customer", "eid%3ACUS-0001"))
+
+    assert escaped.status_code == 200
+    assert escaped.json()["externalId"] == "CUS-0001"
+
+
 def test_upserting_the_same_external_id_twice_keeps_one_record(
     sandbox: BackgroundServer, settings: NetSuiteSettings
 ) -> None:

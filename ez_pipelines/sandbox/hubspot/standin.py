@@ -45,7 +45,7 @@ class HubSpotStandIn(StandIn):
         settings = Settings.from_env().hubspot
         self.token = settings.token if token is None else token
         self.clock = clock
-        self._default_id_property = settings.id_property
+        self._default_id_property = settings.key_property
         self.journal: deque[dict[str, Any]] = deque(maxlen=JOURNAL_LIMIT)
         self._start_fresh()
 

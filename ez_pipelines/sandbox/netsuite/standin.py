@@ -182,7 +182,7 @@ class NetSuiteStandIn(StandIn):
         form = request.headers.get("content-type", "").startswith(FORM_ENCODED)
         refusal = self.tokens.refusal(
             request.method,
-            str(request.url),
+            _signed_url(request),
             request.headers.get("authorization"),
             form_body=raw.decode("utf-8", "replace") if form and raw else None,
         )
@@ -217,6 +217,15 @@ class NetSuiteStandIn(StandIn):
         if fault is Fault.TIMEOUT_AFTER_COMMIT:
             await self.faults.hang()
         return response
+
+
+def _signed_url(request: Request) -> str:
+    """The URL as the client sent it, percent-escapes kept: the signature covers that form, and
+    the decoded path Starlette rebuilds `request.url` from can differ (`eid%3AC-1`)."""
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string") or b""
+    url = f"{request.url.scheme}://{request.url.netloc}{raw_path.decode('latin-1')}"
+    return f"{url}?{query.decode('latin-1')}" if query else url
 
 
 def _json_object(request: Request, raw: bytes) -> Record:

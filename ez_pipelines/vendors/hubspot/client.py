@@ -67,17 +67,17 @@ class HubSpotClient:
 
     def batch_upsert(self, inputs: Sequence[UpsertInput]) -> BatchOutcome[UpsertedContact]:
         """Create or update contacts found by our id in the unique id property; keyed by our id."""
-        id_property = self.settings.id_property
+        key_property = self.settings.key_property
         bodies = [
             (
                 item.id,
-                {"id": item.id, "idProperty": id_property, "properties": dict(item.properties)},
+                {"id": item.id, "idProperty": key_property, "properties": dict(item.properties)},
             )
             for item in inputs
         ]
 
         def our_id(result: UpsertedContact) -> str | None:
-            return result.contact.properties.get(id_property)
+            return result.contact.properties.get(key_property)
 
         return self._batch("upsert", bodies, UpsertedContact.from_json, our_id)
 
@@ -109,6 +109,10 @@ class HubSpotClient:
         if id_property:
             params["idProperty"] = id_property
         return Contact.from_json(self._call("GET", _contact_path(contact_id), params=params))
+
+    def archive_contact(self, contact_id: str) -> None:
+        """Archive (HubSpot's delete, restorable for 90 days) a contact."""
+        self._call("DELETE", _contact_path(contact_id))
 
     def create_contact(self, properties: Mapping[str, str]) -> Contact:
         """A plain create, answered 409 when the email exists; syncs upsert instead."""

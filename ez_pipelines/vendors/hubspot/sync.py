@@ -1,22 +1,34 @@
 """Customers to HubSpot contacts: the HubSpot projection the outbox drives.
 
-Every write is keyed so that repeating it changes nothing more: by HubSpot id when an earlier
-sync learnt it, otherwise a batch upsert on our id in a unique contact property. Nothing here
-searches before writing: HubSpot's search index trails writes, so "not found" from a search
-does not mean "absent", and a create that follows it duplicates or fails.
+A contact is keyed by the customer's contact key (the email key, or the customer id for a
+customer without email; see contract_v1), held in our unique contact property. Every write is
+keyed so that repeating it changes nothing more, and nothing here searches before writing:
+HubSpot's search index trails writes, so "not found" from a search does not mean "absent".
+
+- Records sharing a key within one push are sent once, as the last of them; the others are
+  "linked" to the same contact. Across pushes the last writer's names and phone win.
+- A record whose key changed, alone on its contact, moves the contact: it is updated in place by
+  HubSpot id, so the person keeps one contact. A record that shared its contact with others is
+  upserted under its new key instead, and the outbox queues the others again so the old contact
+  ends holding their state.
+- An upsert or move refused because the email belongs to an existing contact adopts that contact
+  when it carries no key of ours, or carries the same key; a contact keyed to one of our other
+  customers is never taken over: merging two people is a person's call, so that is a permanent
+  error naming both.
+- An empty value is sent only to clear a value we sent before.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.models import Customer
-from ez_pipelines.outbox.errors import Conflict, SyncError
+from ez_pipelines.outbox.errors import Permanent, SyncError
 from ez_pipelines.outbox.projection import Outbound, Outcome, Payload, Pushed
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.contract_v1 import CONTRACT_VERSION, contact_properties
@@ -30,8 +42,9 @@ Result = Pushed | SyncError
 
 @dataclass(frozen=True)
 class _Contact:
-    """The records of one push that HubSpot holds as one contact: those sharing an email."""
+    """The records of one push that HubSpot holds as one contact: those sharing a key."""
 
+    key: str
     members: tuple[Outbound, ...]
 
     @property
@@ -40,149 +53,165 @@ class _Contact:
         return self.members[-1]
 
     @property
-    def known_id(self) -> str | None:
-        if self.sent.vendor_id is not None:
-            return self.sent.vendor_id
-        return next((m.vendor_id for m in self.members if m.vendor_id is not None), None)
+    def moves_alone(self) -> bool:
+        """The record changed key and nobody else of ours is on its contact."""
+        sent = self.sent
+        return (
+            sent.vendor_id is not None
+            and sent.vendor_key not in (None, self.key)
+            and not sent.siblings
+        )
 
     def properties(self) -> dict[str, str]:
-        return {name: str(value) for name, value in self.sent.payload.items()}
+        """What to write: our values, and empties only where we sent a value before."""
+        previous = self.sent.previous_payload or {}
+        written = {name: str(value) for name, value in self.sent.payload.items() if value}
+        for name, value in previous.items():
+            if value and not self.sent.payload.get(name):
+                written[name] = ""
+        return written
+
+
+@dataclass
+class _Round:
+    """One push's bookkeeping: each contact's result, and the contacts refused for email."""
+
+    results: dict[str, Result] = field(default_factory=dict)
+    taken: dict[str, tuple[_Contact, str | None]] = field(default_factory=dict)
+    """By the HubSpot id holding the email: the contact refused, and the contact it left."""
+
+    def settle(self, contact: _Contact, result: Result) -> None:
+        self.results[contact.sent.record_id] = result
 
 
 class HubSpotContacts:
-    """Our customers as HubSpot contacts, each carrying our id in the unique id property.
-
-    HubSpot holds one contact per email address, compared without regard to case, while two of
-    our customers may share one (a couple's booking address, a company's). Such customers become
-    one HubSpot contact: within a push they are sent once, as the last of them in the push, and
-    every other is mapped to the same contact with outcome "linked"; across pushes, whichever
-    syncs last writes its names, phone and id property over the other's. Both keep the contact's
-    id, so a change to either updates that one contact. Last write wins.
-
-    An upsert refused because the email belongs to a contact without our id (one a web form or a
-    person created) adopts that contact: it is updated with our properties, id included, and the
-    record maps to it. A known HubSpot id that HubSpot no longer has falls back to the upsert.
-    """
-
     system = "hubspot"
     entity = "customer"
     contract_version = CONTRACT_VERSION
 
     def __init__(self, client: HubSpotClient) -> None:
         self.client = client
-        self.id_property = client.settings.id_property
+        self.key_property = client.settings.key_property
 
     def build(self, session: Session, record_ids: Sequence[str]) -> dict[str, Payload]:
         customers = session.scalars(select(Customer).where(Customer.id.in_(record_ids)))
-        return {c.id: contact_properties(c, id_property=self.id_property) for c in customers}
+        return {c.id: contact_properties(c, key_property=self.key_property) for c in customers}
 
     def push(self, items: Sequence[Outbound]) -> Mapping[str, Result]:
-        contacts = _by_email(items)
-        by_known_id: dict[str, _Contact] = {}
-        to_upsert: list[_Contact] = []
-        for contact in contacts:
-            known = contact.known_id
-            # Two contacts sent to one HubSpot id in one batch would be refused together.
-            if known is not None and known not in by_known_id:
-                by_known_id[known] = contact
-            else:
-                to_upsert.append(contact)
+        contacts = _by_key(items, self.key_property)
+        moving = [c for c in contacts if c.moves_alone]
+        upserting = [c for c in contacts if not c.moves_alone]
 
-        results: dict[str, Result] = {}
-        stale = self._update_known(by_known_id, results)
-        conflicts = self._upsert(to_upsert + stale, results)
-        self._adopt(conflicts, results)
+        round_ = _Round()
+        stale = self._move(moving, round_)
+        self._upsert(upserting + stale, round_)
+        adopted = self._adopt(round_)
 
         log.info(
-            "hubspot push records=%d contacts=%d by_id=%d stale_ids=%d upserted=%d adopted=%d "
-            "failed=%d",
+            "hubspot push records=%d contacts=%d moved=%d upserted=%d adopted=%d failed=%d",
             len(items),
             len(contacts),
-            len(by_known_id),
-            len(stale),
-            len(to_upsert) + len(stale),
-            len(conflicts),
-            sum(1 for result in results.values() if isinstance(result, SyncError)),
+            len(moving) - len(stale),
+            len(upserting) + len(stale),
+            adopted,
+            sum(1 for result in round_.results.values() if isinstance(result, SyncError)),
         )
-        return _spread(contacts, results)
+        return _spread(contacts, round_.results)
 
-    def _update_known(
-        self, known: dict[str, _Contact], results: dict[str, Result]
-    ) -> list[_Contact]:
-        """Update by HubSpot id; returns the contacts whose id HubSpot no longer has."""
-        if not known:
+    def _move(self, contacts: list[_Contact], round_: _Round) -> list[_Contact]:
+        """Update each contact in place by its HubSpot id; returns those HubSpot no longer has."""
+        if not contacts:
             return []
+        by_id = {str(c.sent.vendor_id): c for c in contacts}
         outcome = self.client.batch_update(
-            [UpdateInput(hubspot_id, c.properties()) for hubspot_id, c in known.items()]
+            [UpdateInput(hubspot_id, c.properties()) for hubspot_id, c in by_id.items()]
         )
         stale = []
-        for hubspot_id, contact in known.items():
+        for hubspot_id, contact in by_id.items():
             result = outcome.results[hubspot_id]
             if isinstance(result, ContactNotFound):
                 stale.append(contact)
+            elif isinstance(result, ContactExists) and result.existing_id:
+                round_.taken.setdefault(result.existing_id, (contact, hubspot_id))
             elif isinstance(result, SyncError):
-                results[contact.sent.record_id] = result
+                round_.settle(contact, result)
             else:
-                results[contact.sent.record_id] = Pushed(result.id, "updated")
+                round_.settle(contact, Pushed(result.id, "updated", contact.key))
         return stale
 
-    def _upsert(self, contacts: list[_Contact], results: dict[str, Result]) -> dict[str, _Contact]:
-        """Upsert on our id; returns, by existing HubSpot id, the contacts refused for email."""
+    def _upsert(self, contacts: list[_Contact], round_: _Round) -> None:
         if not contacts:
-            return {}
-        outcome = self.client.batch_upsert(
-            [UpsertInput(c.sent.record_id, c.properties()) for c in contacts]
-        )
-        conflicts: dict[str, _Contact] = {}
+            return
+        outcome = self.client.batch_upsert([UpsertInput(c.key, c.properties()) for c in contacts])
         for contact in contacts:
-            record_id = contact.sent.record_id
-            result = outcome.results[record_id]
-            if isinstance(result, ContactExists) and result.existing_id not in conflicts:
-                conflicts[result.existing_id] = contact
+            result = outcome.results[contact.key]
+            if isinstance(result, ContactExists) and result.existing_id:
+                round_.taken.setdefault(result.existing_id, (contact, None))
             elif isinstance(result, SyncError):
-                results[record_id] = result
+                round_.settle(contact, result)
             else:
                 made: Outcome = "created" if result.new else "updated"
-                results[record_id] = Pushed(result.contact.id, made)
-        return conflicts
+                round_.settle(contact, Pushed(result.contact.id, made, contact.key))
 
-    def _adopt(self, conflicts: dict[str, _Contact], results: dict[str, Result]) -> None:
-        """Write our properties, id included, onto the contacts that already held the emails.
-
-        One batch update for all of them rather than one PATCH each: a first sync into a portal
-        that forms have filled can meet hundreds of these at once.
-        """
-        if not conflicts:
-            return
-        outcome = self.client.batch_update(
-            [UpdateInput(hubspot_id, c.properties()) for hubspot_id, c in conflicts.items()]
-        )
-        for hubspot_id, contact in conflicts.items():
-            result = outcome.results[hubspot_id]
-            if isinstance(result, ContactNotFound):
-                # Deleted or merged between the two calls; the next try's upsert settles it.
-                results[contact.sent.record_id] = Conflict(
-                    f"hubspot contact {hubspot_id} held the email, then was gone: {result}",
-                    http_status=result.http_status,
-                )
-            elif isinstance(result, SyncError):
-                results[contact.sent.record_id] = result
+    def _adopt(self, round_: _Round) -> int:
+        """Write our properties onto the contacts that already held the emails, when they are
+        free to take; a contact we moved away from is archived, since only we used it."""
+        adoptable = {}
+        for hubspot_id, (contact, left) in round_.taken.items():
+            refusal = self._refusal_to_adopt(hubspot_id, contact)
+            if refusal is not None:
+                round_.settle(contact, refusal)
             else:
-                results[contact.sent.record_id] = Pushed(result.id, "updated")
+                adoptable[hubspot_id] = (contact, left)
+        if not adoptable:
+            return 0
+
+        outcome = self.client.batch_update(
+            [UpdateInput(hubspot_id, c.properties()) for hubspot_id, (c, _) in adoptable.items()]
+        )
+        for hubspot_id, (contact, left) in adoptable.items():
+            result = outcome.results[hubspot_id]
+            if isinstance(result, SyncError):
+                round_.settle(contact, result)
+                continue
+            round_.settle(contact, Pushed(result.id, "updated", contact.key))
+            if left is not None:
+                self._archive_left_behind(left, contact)
+        return len(adoptable)
+
+    def _refusal_to_adopt(self, hubspot_id: str, contact: _Contact) -> SyncError | None:
+        try:
+            holder = self.client.get_contact(hubspot_id, properties=(self.key_property, "email"))
+        except SyncError as err:
+            return err
+        held_key = (holder.properties.get(self.key_property) or "").strip()
+        if held_key in ("", contact.key):
+            return None
+        return Permanent(
+            f"hubspot contact {hubspot_id} holds the email of {contact.sent.record_id} but "
+            f"belongs to our contact key {held_key!r}: merge the two contacts in HubSpot, or "
+            "correct the email, then retry this dead letter"
+        )
+
+    def _archive_left_behind(self, left: str, contact: _Contact) -> None:
+        try:
+            self.client.archive_contact(left)
+        except SyncError as err:
+            # The record is already mapped to its new contact; an old one left behind is
+            # untidy, not wrong, and a person can archive it.
+            log.warning(
+                "hubspot contact %s left behind by record %s could not be archived: %s",
+                left,
+                contact.sent.record_id,
+                type(err).__name__,
+            )
 
 
-def _email_key(item: Outbound) -> str | None:
-    email = str(item.payload.get("email") or "").strip().casefold()
-    return email or None
-
-
-def _by_email(items: Sequence[Outbound]) -> list[_Contact]:
-    """Group the records HubSpot would hold as one contact; records without email stand alone."""
+def _by_key(items: Sequence[Outbound], key_property: str) -> list[_Contact]:
     groups: dict[str, list[Outbound]] = {}
     for item in items:
-        key = _email_key(item)
-        groups.setdefault(f"email:{key}" if key else f"record:{item.record_id}", []).append(item)
-    return [_Contact(tuple(members)) for members in groups.values()]
+        groups.setdefault(str(item.payload[key_property]), []).append(item)
+    return [_Contact(key, tuple(members)) for key, members in groups.items()]
 
 
 def _spread(contacts: Sequence[_Contact], results: Mapping[str, Result]) -> dict[str, Result]:
@@ -197,5 +226,5 @@ def _spread(contacts: Sequence[_Contact], results: Mapping[str, Result]) -> dict
             if member.record_id == sent or isinstance(result, SyncError):
                 spread[member.record_id] = result
             else:
-                spread[member.record_id] = Pushed(result.vendor_id, "linked")
+                spread[member.record_id] = Pushed(result.vendor_id, "linked", contact.key)
     return spread

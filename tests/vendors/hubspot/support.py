@@ -54,8 +54,15 @@ def hubspot_dispatcher(
 
 
 def add_customer(
-    db: Database, record_id: str, email: str | None, *, given: str = "Sara", family: str = "Q"
+    db: Database,
+    record_id: str,
+    email: str | None,
+    *,
+    given: str = "Sara",
+    family: str = "Q",
+    phone: str | None = "+971501234567",
 ) -> None:
+    """Create or change a customer (the same id again is a change)."""
     with db.write() as session:
         upsert_customer(
             session,
@@ -64,7 +71,7 @@ def add_customer(
                 given_name=given,
                 family_name=family,
                 email=email,
-                phone="+971501234567",
+                phone=phone,
                 country="AE",
             ),
             now=datetime.now(UTC),

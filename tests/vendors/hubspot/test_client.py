@@ -43,7 +43,7 @@ def test_batch_upsert_sends_our_id_in_the_unique_id_property(
         "inputs": [
             {
                 "id": "C1",
-                "idProperty": "ez_customer_id",
+                "idProperty": "ez_contact_key",
                 "properties": {"email": "a@x.test", "firstname": "A"},
             }
         ]
@@ -51,7 +51,7 @@ def test_batch_upsert_sends_our_id_in_the_unique_id_property(
     result = outcome.results["C1"]
     assert isinstance(result, UpsertedContact)
     assert result.new
-    assert result.contact.properties["ez_customer_id"] == "C1"
+    assert result.contact.properties["ez_contact_key"] == "C1"
 
 
 def test_every_request_carries_the_token_as_bearer_and_never_in_the_url(
@@ -136,7 +136,7 @@ def test_create_with_a_taken_email_names_the_existing_contact(client: HubSpotCli
 def test_contact_read_and_patched_by_id_property(client: HubSpotClient) -> None:
     client.batch_upsert([contact_input(7)])
 
-    updated = client.update_contact("C7", {"lastname": "Seven"}, id_property="ez_customer_id")
+    updated = client.update_contact("C7", {"lastname": "Seven"}, id_property="ez_contact_key")
     read = client.get_contact("guest7@x.test", id_property="email", properties=["lastname"])
 
     assert read.id == updated.id

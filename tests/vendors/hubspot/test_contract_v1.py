@@ -29,8 +29,8 @@ def customer(**changes: str | None) -> Customer:
     return Customer(id=data["id"], created_at=NOW, updated_at=NOW, **fields)
 
 
-def test_contact_carries_our_id_display_email_and_e164_phone() -> None:
-    properties = contact_properties(customer(), id_property="ez_customer_id")
+def test_contact_is_keyed_by_the_email_key_with_display_email_and_e164_phone() -> None:
+    properties = contact_properties(customer(), key_property="ez_contact_key")
 
     assert properties == {
         "email": "Sara.Q@Example.COM",
@@ -39,29 +39,32 @@ def test_contact_carries_our_id_display_email_and_e164_phone() -> None:
         "phone": "+971501234567",
         "country": "AE",
         "lifecyclestage": "customer",
-        "ez_customer_id": "C1",
+        "ez_contact_key": "sara.q@example.com",
     }
 
 
-def test_values_we_do_not_hold_are_left_out_rather_than_cleared() -> None:
-    properties = contact_properties(customer(email=None, phone=None), id_property="ez_id")
+def test_customer_without_email_is_keyed_by_its_id_and_absent_values_are_empty() -> None:
+    """Empty, not missing: removing a value must change the payload, so the sync notices."""
+    properties = contact_properties(customer(email=None, phone=None), key_property="ez_key")
 
-    assert "email" not in properties
-    assert "phone" not in properties
-    assert properties["ez_id"] == "C1"
+    assert properties["email"] == ""
+    assert properties["phone"] == ""
+    assert properties["ez_key"] == "customer:C1"
 
 
 def test_contact_reads_back_as_our_customer_fields() -> None:
-    properties = contact_properties(customer(), id_property="ez_customer_id")
+    by_email = contact_properties(customer(), key_property="ez_contact_key")
+    by_id = contact_properties(customer(email=None), key_property="ez_contact_key")
 
-    assert customer_from_contact({**properties, "hs_object_id": "1001"}) == {
-        "id": "C1",
+    assert customer_from_contact({**by_email, "hs_object_id": "1001"}) == {
+        "id": None,
         "given_name": "Sara",
         "family_name": "Qasim",
         "email": "Sara.Q@Example.COM",
         "phone": "+971501234567",
         "country": "AE",
     }
+    assert customer_from_contact(by_id)["id"] == "C1"
     assert customer_from_contact({"firstname": " ", "email": None})["given_name"] is None
 
 
