@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException
 
+from ez_pipelines.sandbox.checkout.standin import CheckoutStandIn
 from ez_pipelines.sandbox.faults import Faults
 from ez_pipelines.sandbox.hubspot.standin import HubSpotStandIn
 from ez_pipelines.sandbox.netsuite.standin import NetSuiteStandIn
@@ -20,7 +21,9 @@ from ez_pipelines.sandbox.standin import StandIn
 
 def create_app(standins: list[StandIn] | None = None) -> FastAPI:
     app = FastAPI(title="ez-pipelines sandbox", docs_url=None, redoc_url=None)
-    registry = {s.name: s for s in (standins or [NetSuiteStandIn(), HubSpotStandIn()])}
+    registry = {
+        s.name: s for s in (standins or [NetSuiteStandIn(), HubSpotStandIn(), CheckoutStandIn()])
+    }
     for standin in registry.values():
         app.include_router(standin.router, prefix=f"/{standin.name}")
     app.state.standins = registry

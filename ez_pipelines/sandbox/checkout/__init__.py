@@ -1,0 +1,1 @@
+"""A local Checkout.com: the NAS payments API and its signed webhook deliveries."""

@@ -1,0 +1,1 @@
+"""Checkout.com: payments and refunds out, payment webhooks and status polls in."""
