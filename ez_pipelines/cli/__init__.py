@@ -8,6 +8,7 @@ from ez_pipelines.cli import (  # noqa: F401 - importing registers the commands
     sandbox_cmd,
     sandbox_serve,
     seed,
+    serve_cmd,
     sync_cmd,
     ui_cmd,
 )

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its numbers beside a reference measured in the same run."""

@@ -1,0 +1,45 @@
+"""The ops web service: inbound webhooks, and the liveness probe load balancers ask."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from ez_pipelines.canonical.db import Database
+from ez_pipelines.clock import SYSTEM_CLOCK, Clock
+from ez_pipelines.ops.web.checkout import CheckoutReceiver
+from ez_pipelines.ops.web.webhooks import webhook_router
+from ez_pipelines.ops.web.writer import StoreWriter
+from ez_pipelines.settings import Settings
+
+
+class Liveness(BaseModel):
+    status: str
+
+
+def create_ops_app(settings: Settings, db: Database, *, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
+    """The service `ez-pipelines serve` runs; `clock` stamps when each event was received."""
+    writer = StoreWriter(db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        writer.close()
+
+    app = FastAPI(title="ez-pipelines ops", version="1", lifespan=lifespan)
+    app.state.writer = writer
+    checkout = CheckoutReceiver(secret=settings.checkout.webhook_secret, writer=writer, clock=clock)
+    app.include_router(
+        webhook_router(checkout=checkout, max_bytes=settings.serve.webhook_max_bytes)
+    )
+
+    @app.get("/healthz", summary="Liveness", tags=["health"], responses={200: {"model": Liveness}})
+    async def healthz() -> JSONResponse:
+        """Liveness: the process answers. Touches no database."""
+        return JSONResponse({"status": "ok"})
+
+    return app
