@@ -9,13 +9,24 @@ import os
 
 import dagster as dg
 
-from ez_pipelines.assets.canonical import canonical_bookings, canonical_customers
+from ez_pipelines.assets.canonical import (
+    canonical_bookings,
+    canonical_customers,
+    canonical_payments,
+)
+from ez_pipelines.assets.payments import (
+    checkout_events,
+    checkout_payment_polls,
+    payments_reconciliation,
+)
 from ez_pipelines.assets.registry import PROJECTION_ASSET_DEFS
 from ez_pipelines.checks.outbox import OUTBOX_CHECKS
 from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
-from ez_pipelines.resources.vendors import HubSpotResource, NetSuiteResource
+from ez_pipelines.resources.vendors import CheckoutResource, HubSpotResource, NetSuiteResource
+from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
+from ez_pipelines.sensors.inbox import inbox_sensor
 from ez_pipelines.sensors.outbox import outbox_sensor
 from ez_pipelines.settings import SETTINGS, Settings
 
@@ -32,7 +43,7 @@ def secret(name: str, sandbox_value: str) -> str:
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     connect_s, read_s = settings.timeout
-    ns, hs, retry = settings.netsuite, settings.hubspot, settings.retry
+    ns, hs, cko, retry = settings.netsuite, settings.hubspot, settings.checkout, settings.retry
     return {
         "database": DatabaseResource(url=settings.database_url),
         "sync_engine": SyncEngineResource(
@@ -66,15 +77,23 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
         ),
+        "checkout": CheckoutResource(
+            base_url=cko.base_url,
+            secret_key=secret("EZ_CHECKOUT_SECRET_KEY", cko.secret_key),
+            poll_after_s=cko.poll_after_s,
+            connect_timeout_s=connect_s,
+            read_timeout_s=read_s,
+        ),
     }
 
 
-PROJECTION_GROUPS = ("canonical", "netsuite", "hubspot")
+PROJECTION_GROUPS = ("canonical", "netsuite", "hubspot", "checkout")
 
 sync_all_job = dg.define_asset_job(
     "sync_all",
     selection=dg.AssetSelection.groups(*PROJECTION_GROUPS),
-    description="Snapshot the canonical tables and drain every projection's outbox rows.",
+    description="Snapshot the canonical tables, drain every projection's outbox rows and apply "
+    "the webhook events received.",
 )
 
 
@@ -82,10 +101,19 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     ensure_masking(settings.secrets())
     return dg.Definitions(
-        assets=[canonical_customers, canonical_bookings, *PROJECTION_ASSET_DEFS],
+        assets=[
+            canonical_customers,
+            canonical_bookings,
+            canonical_payments,
+            *PROJECTION_ASSET_DEFS,
+            checkout_events,
+            checkout_payment_polls,
+            payments_reconciliation,
+        ],
         asset_checks=OUTBOX_CHECKS,
-        sensors=[outbox_sensor],
-        jobs=[sync_all_job],
+        sensors=[outbox_sensor, inbox_sensor],
+        schedules=[payment_polling_schedule],
+        jobs=[sync_all_job, payment_polling_job],
         resources=build_resources(settings),
     )
 

@@ -49,6 +49,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EZ_HUBSPOT_KEY_PROPERTY", "ez_contact_key", "Unique contact property keying our contacts."
     ),
+    Setting("EZ_CHECKOUT_BASE_URL", _sandbox("/checkout"), "Checkout.com API root."),
+    Setting("EZ_CHECKOUT_SECRET_KEY", "sk_sbox_ez_sandbox_key", "API secret key.", True),
+    Setting("EZ_CHECKOUT_WEBHOOK_SECRET", "whsec_ez_sandbox", "Webhook signature key.", True),
+    Setting("EZ_CHECKOUT_POLL_AFTER_S", "600", "Age of an unsettled payment before it is polled."),
+    Setting("EZ_SERVE_HOST", "127.0.0.1", "Address of `ez-pipelines serve` (webhooks, pages)."),
+    Setting("EZ_SERVE_PORT", "8780", "Port of `ez-pipelines serve`."),
+    Setting("EZ_WEBHOOK_MAX_BYTES", "1048576", "Largest webhook body accepted."),
     Setting("EZ_OUTBOX_BATCH", "100", "Rows claimed per dispatcher batch."),
     Setting("EZ_OUTBOX_LEASE_S", "120", "How long a claim is held before others may take it."),
     Setting("EZ_RETRY_BASE_S", "1", "First backoff ceiling; doubles per attempt."),
@@ -85,6 +92,21 @@ class HubSpotSettings:
 
 
 @dataclass(frozen=True)
+class CheckoutSettings:
+    base_url: str
+    secret_key: str
+    webhook_secret: str
+    poll_after_s: float
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    host: str
+    port: int
+    webhook_max_bytes: int
+
+
+@dataclass(frozen=True)
 class RetrySettings:
     base_s: float
     cap_s: float
@@ -100,6 +122,8 @@ class Settings:
     timeout: tuple[float, float]
     netsuite: NetSuiteSettings
     hubspot: HubSpotSettings
+    checkout: CheckoutSettings
+    serve: ServeSettings
     retry: RetrySettings
     outbox_batch: int
     outbox_lease_s: float
@@ -137,6 +161,17 @@ class Settings:
                 window_s=float(get("EZ_HUBSPOT_WINDOW_S")),
                 key_property=get("EZ_HUBSPOT_KEY_PROPERTY"),
             ),
+            checkout=CheckoutSettings(
+                base_url=get("EZ_CHECKOUT_BASE_URL").rstrip("/"),
+                secret_key=get("EZ_CHECKOUT_SECRET_KEY"),
+                webhook_secret=get("EZ_CHECKOUT_WEBHOOK_SECRET"),
+                poll_after_s=float(get("EZ_CHECKOUT_POLL_AFTER_S")),
+            ),
+            serve=ServeSettings(
+                host=get("EZ_SERVE_HOST"),
+                port=int(get("EZ_SERVE_PORT")),
+                webhook_max_bytes=int(get("EZ_WEBHOOK_MAX_BYTES")),
+            ),
             retry=RetrySettings(
                 base_s=float(get("EZ_RETRY_BASE_S")),
                 cap_s=float(get("EZ_RETRY_CAP_S")),
@@ -158,4 +193,6 @@ class Settings:
             self.netsuite.consumer_key,
             self.netsuite.token_id,
             self.hubspot.token,
+            self.checkout.secret_key,
+            self.checkout.webhook_secret,
         ]

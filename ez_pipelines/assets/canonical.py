@@ -6,11 +6,9 @@ records a snapshot of what they hold, so a projection's run can be read against 
 
 import dagster as dg
 
-from ez_pipelines.canonical.stats import booking_stats, customer_stats
+from ez_pipelines.assets.keys import BOOKINGS, CUSTOMERS, PAYMENTS
+from ez_pipelines.canonical.stats import booking_stats, customer_stats, payment_stats
 from ez_pipelines.resources.database import DatabaseResource
-
-CUSTOMERS = dg.AssetKey(["canonical", "customers"])
-BOOKINGS = dg.AssetKey(["canonical", "bookings"])
 
 
 @dg.asset(key=CUSTOMERS, group_name="canonical", kinds={"sqlalchemy"})
@@ -27,3 +25,9 @@ def canonical_customers(database: DatabaseResource) -> dg.MaterializeResult:
 def canonical_bookings(database: DatabaseResource) -> dg.MaterializeResult:
     """Bookings with their extensions, returns and charges."""
     return dg.MaterializeResult(metadata=dict(booking_stats(database.database())))
+
+
+@dg.asset(key=PAYMENTS, deps=[BOOKINGS], group_name="canonical", kinds={"sqlalchemy"})
+def canonical_payments(database: DatabaseResource) -> dg.MaterializeResult:
+    """Payments we took for bookings and refunds we gave, with what Checkout.com told us."""
+    return dg.MaterializeResult(metadata=dict(payment_stats(database.database())))

@@ -1,31 +1,70 @@
 """Every outbox projection materialised by an asset: the sensor and the checks read this."""
 
+from dataclasses import dataclass
+
 import dagster as dg
 
-from ez_pipelines.assets.canonical import CUSTOMERS
+from ez_pipelines.assets import keys
 from ez_pipelines.assets.projections import projection_asset
 
-NETSUITE_CUSTOMERS = dg.AssetKey(["netsuite", "customers"])
-HUBSPOT_CONTACTS = dg.AssetKey(["hubspot", "contacts"])
+
+@dataclass(frozen=True)
+class ProjectionSpec:
+    system: str
+    entity: str
+    key: dg.AssetKey
+    upstream: dg.AssetKey
+    description: str
+
+
+PROJECTIONS = (
+    ProjectionSpec(
+        "netsuite",
+        "customer",
+        keys.NETSUITE_CUSTOMERS,
+        keys.CUSTOMERS,
+        "Customers upserted into NetSuite by external id (our customer id).",
+    ),
+    ProjectionSpec(
+        "hubspot",
+        "customer",
+        keys.HUBSPOT_CONTACTS,
+        keys.CUSTOMERS,
+        "Customers as HubSpot contacts, one per email, batch-upserted on our key.",
+    ),
+    ProjectionSpec(
+        "checkout",
+        "payment",
+        keys.CHECKOUT_PAYMENTS,
+        keys.PAYMENTS,
+        "Payments asked of Checkout.com, each with an idempotency key derived from our id.",
+    ),
+    ProjectionSpec(
+        "checkout",
+        "refund",
+        keys.CHECKOUT_REFUNDS,
+        keys.PAYMENTS,
+        "Refunds asked of Checkout.com, each with an idempotency key derived from our id.",
+    ),
+    ProjectionSpec(
+        "netsuite",
+        "payment_action",
+        keys.NETSUITE_PAYMENT_ACTIONS,
+        keys.CHECKOUT_EVENTS,
+        "Captures as customer payments and refunds as customer refunds, keyed by action id.",
+    ),
+)
 
 PROJECTION_ASSETS: dict[tuple[str, str], dg.AssetKey] = {
-    ("netsuite", "customer"): NETSUITE_CUSTOMERS,
-    ("hubspot", "customer"): HUBSPOT_CONTACTS,
+    (spec.system, spec.entity): spec.key for spec in PROJECTIONS
 }
-
-netsuite_customers = projection_asset(
-    key=NETSUITE_CUSTOMERS,
-    system="netsuite",
-    entity="customer",
-    upstream=CUSTOMERS,
-    description="Customers upserted into NetSuite by external id (our customer id).",
-)
-hubspot_contacts = projection_asset(
-    key=HUBSPOT_CONTACTS,
-    system="hubspot",
-    entity="customer",
-    upstream=CUSTOMERS,
-    description="Customers as HubSpot contacts, one per email, batch-upserted on our key.",
-)
-
-PROJECTION_ASSET_DEFS = [netsuite_customers, hubspot_contacts]
+PROJECTION_ASSET_DEFS = [
+    projection_asset(
+        key=spec.key,
+        system=spec.system,
+        entity=spec.entity,
+        upstream=spec.upstream,
+        description=spec.description,
+    )
+    for spec in PROJECTIONS
+]

@@ -143,23 +143,72 @@ class InvoiceLine(Base):
 
 
 class Payment(Base):
+    """A payment we asked a provider for, and what the provider has since told us about it.
+
+    The amounts and flags are the joined facts of every event and poll (see `payments.state`);
+    `status` is read off them. `amount_minor` is what we asked for.
+    """
+
     __tablename__ = "payments"
     __table_args__ = (
         UniqueConstraint("provider", "provider_payment_id"),
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+        Index("ix_payments_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(RecordId(), primary_key=True)
     booking_id: Mapped[str | None] = mapped_column(ForeignKey("bookings.id"), index=True)
     provider: Mapped[str] = mapped_column(String(24))
     provider_payment_id: Mapped[str | None] = mapped_column(String(64))
+    source_ref: Mapped[str | None] = mapped_column(
+        String(64), doc="the provider's id of the card on file the payment is taken from"
+    )
     status: Mapped[str] = mapped_column(String(24))
     amount_minor: Mapped[int] = mapped_column(Minor)
+    authorized_minor: Mapped[int] = mapped_column(Minor, default=0)
     captured_minor: Mapped[int] = mapped_column(Minor, default=0)
     refunded_minor: Mapped[int] = mapped_column(Minor, default=0)
+    voided_minor: Mapped[int] = mapped_column(Minor, default=0)
     currency: Mapped[str] = mapped_column(String(3))
+    known: Mapped[bool] = mapped_column(default=False)
+    approved: Mapped[bool] = mapped_column(default=False)
+    declined: Mapped[bool] = mapped_column(default=False)
+    canceled: Mapped[bool] = mapped_column(default=False)
+    expired: Mapped[bool] = mapped_column(default=False)
+    last_event_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    recovered_by_poll: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PaymentAction(Base):
+    """An action the provider took on a payment: each capture and refund is recorded in
+    NetSuite once, keyed by this id."""
+
+    __tablename__ = "payment_actions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, doc="the provider's action id")
+    payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), doc="capture|refund")
+    amount_minor: Mapped[int] = mapped_column(Minor)
+    currency: Mapped[str] = mapped_column(String(3))
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RefundRequest(Base):
+    """A refund we ask the provider for; the provider's refund action answers it."""
+
+    __tablename__ = "refund_requests"
+    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+
+    id: Mapped[str] = mapped_column(RecordId(), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(Minor)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Lead(Base):

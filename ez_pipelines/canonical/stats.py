@@ -8,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ez_pipelines.canonical.db import Database
-from ez_pipelines.canonical.models import Booking, BookingExtension, Charge, Customer, Vehicle
+from ez_pipelines.canonical.models import (
+    Booking,
+    BookingExtension,
+    Charge,
+    Customer,
+    Payment,
+    RefundRequest,
+    Vehicle,
+)
 
 
 @dataclass(frozen=True)
@@ -49,3 +57,25 @@ def distinct_contact_identities(db: Database) -> int:
             select(func.count()).select_from(Customer).where(Customer.email_key.is_(None))
         )
     return int(keyed) + int(unkeyed or 0)
+
+
+def payment_stats(db: Database) -> dict[str, int]:
+    """Payments by status, and the money they moved, in minor units."""
+    with db.read() as session:
+        by_status = dict(
+            session.execute(select(Payment.status, func.count()).group_by(Payment.status)).all()
+        )
+        captured, refunded = session.execute(
+            select(
+                func.coalesce(func.sum(Payment.captured_minor), 0),
+                func.coalesce(func.sum(Payment.refunded_minor), 0),
+            )
+        ).one()
+        refunds = session.scalar(select(func.count()).select_from(RefundRequest)) or 0
+    return {
+        "payments": int(sum(by_status.values())),
+        "captured_minor": int(captured),
+        "refunded_minor": int(refunded),
+        "refund_requests": int(refunds),
+        **{f"status_{status}": int(count) for status, count in by_status.items()},
+    }

@@ -23,10 +23,11 @@ def sync_command(ctx: click.Context, system: str, dry_run: bool, max_seconds: fl
     """Send every due outbox row to its vendor (the sensor does this in production)."""
     settings = settings_of(ctx)
     db = open_db(ctx)
-    chosen = SYSTEMS if system == "all" else (system,)
     with open_projections(settings) as projections:
-        for name in chosen:
-            projection = projections[name]
+        for projection in projections:
+            if system not in ("all", projection.system):
+                continue
+            name = projection.system
             if dry_run:
                 changes = plan_sync(db, projection)
                 counts = summarise(changes)

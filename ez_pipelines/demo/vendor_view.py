@@ -14,11 +14,17 @@ from typing import Any
 from sqlalchemy import select
 
 from ez_pipelines.canonical.db import Database
-from ez_pipelines.canonical.models import Customer, ExternalRef
+from ez_pipelines.canonical.models import Customer, ExternalRef, Payment, PaymentAction
 from ez_pipelines.canonical.stats import distinct_contact_identities
+from ez_pipelines.payments.reconcile import CHECKOUT_STATUSES
 from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.vendors.hubspot.contract_v1 import contact_key
-from ez_pipelines.vendors.netsuite.contract_v1 import customer_from_record
+from ez_pipelines.vendors.netsuite.contract_v1 import (
+    action_external_id,
+    customer_from_record,
+    money_amount,
+    record_type_of,
+)
 
 _SAMPLE = 5
 
@@ -60,30 +66,84 @@ def _customers_with_refs(db: Database, system: str) -> list[tuple[Customer, str 
 
 
 def netsuite_view(db: Database, sandbox: SandboxClient) -> VendorView:
-    held: list[dict[str, Any]] = sandbox.records("netsuite")["records"].get("customer", [])
-    by_id = {str(r["id"]): r for r in held}
+    """Customers, and each capture and refund, against NetSuite's records of them."""
+    held: dict[str, list[dict[str, Any]]] = sandbox.records("netsuite")["records"]
+    customers = held.get("customer", [])
+    by_id = {str(r["id"]): r for r in customers}
     unmapped, mismatched = 0, []
-    customers = _customers_with_refs(db, "netsuite")
-    for customer, vendor_id in customers:
+    ours = _customers_with_refs(db, "netsuite")
+    for customer, vendor_id in ours:
         record = by_id.get(vendor_id or "")
         if record is None:
             unmapped += 1
             continue
         theirs = customer_from_record(record)
-        ours = {
+        mine = {
             "id": customer.id,
             "given_name": customer.given_name,
             "family_name": customer.family_name,
             "email": customer.email,
             "phone": customer.phone,
         }
-        if theirs != ours:
+        if theirs != mine:
             mismatched.append(customer.id)
+
+    with db.read() as session:
+        actions = list(session.scalars(select(PaymentAction).order_by(PaymentAction.id)))
+    transactions = {
+        str(r.get("externalId")): r
+        for kind in ("capture", "refund")
+        for r in held.get(record_type_of(kind), [])
+    }
+    for action in actions:
+        record = transactions.get(action_external_id(action.id))
+        if record is None:
+            unmapped += 1
+            continue
+        recorded = record.get("payment" if action.kind == "capture" else "total")
+        if recorded != money_amount(action.amount_minor, action.currency):
+            mismatched.append(action.id)
+
+    kinds = ("customer", "customerPayment", "customerRefund")
+    vendor_records = sum(len(held.get(kind, [])) for kind in kinds)
     return VendorView(
         system="netsuite",
-        canonical=len(customers),
-        vendor_records=len(held),
-        duplicates=_extra(r.get("externalId") for r in held),
+        canonical=len(ours) + len(actions),
+        vendor_records=vendor_records,
+        duplicates=sum(_extra(r.get("externalId") for r in held.get(kind, [])) for kind in kinds),
+        unmapped=unmapped,
+        mismatched=len(mismatched),
+        examples=tuple(mismatched[:_SAMPLE]),
+    )
+
+
+def checkout_view(db: Database, sandbox: SandboxClient) -> VendorView:
+    """Our payments against Checkout.com's: each once, in the same status and amount."""
+    truth = {p["id"]: p for p in sandbox.records("checkout")["payments"]}
+    with db.read() as session:
+        rows = session.execute(
+            select(Payment, ExternalRef.vendor_id).outerjoin(
+                ExternalRef,
+                (ExternalRef.record_type == "payment")
+                & (ExternalRef.record_id == Payment.id)
+                & (ExternalRef.system == "checkout"),
+            )
+        ).all()
+    unmapped, mismatched = 0, []
+    for payment, ref in rows:
+        theirs = truth.get(payment.provider_payment_id or ref or "")
+        if theirs is None:
+            unmapped += 1
+            continue
+        status = CHECKOUT_STATUSES.get(theirs["status"], theirs["status"])
+        captured = theirs["balances"]["total_captured"]
+        if (status, captured) != (payment.status, payment.captured_minor):
+            mismatched.append(payment.id)
+    return VendorView(
+        system="checkout",
+        canonical=len(rows),
+        vendor_records=len(truth),
+        duplicates=_extra(p.get("reference") for p in truth.values()),
         unmapped=unmapped,
         mismatched=len(mismatched),
         examples=tuple(mismatched[:_SAMPLE]),

@@ -10,6 +10,10 @@ from ez_pipelines.outbox.enqueue import enqueue
 
 ROUTES: dict[str, tuple[str, ...]] = {
     "customer": ("netsuite", "hubspot"),
+    "payment": ("checkout",),
+    "refund": ("checkout",),
+    # Each capture and refund Checkout.com made is recorded in NetSuite once.
+    "payment_action": ("netsuite",),
 }
 
 

@@ -6,11 +6,13 @@ from contextlib import contextmanager
 import dagster as dg
 
 from ez_pipelines.outbox.projection import Projection
-from ez_pipelines.settings import HubSpotSettings, NetSuiteSettings
+from ez_pipelines.settings import CheckoutSettings, HubSpotSettings, NetSuiteSettings
+from ez_pipelines.vendors.checkout.client import CheckoutClient
+from ez_pipelines.vendors.checkout.sync import CheckoutPayments, CheckoutRefunds
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts
 from ez_pipelines.vendors.netsuite.client import NetSuiteClient
-from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers
+from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers, NetSuitePaymentActions
 
 
 class NetSuiteResource(dg.ConfigurableResource):
@@ -38,12 +40,20 @@ class NetSuiteResource(dg.ConfigurableResource):
         )
 
     @contextmanager
-    def open_projection(self, entity: str) -> Iterator[Projection]:
-        if entity != "customer":
-            raise KeyError(f"no NetSuite projection of {entity}")
+    def client(self) -> Iterator[NetSuiteClient]:
         timeout = (self.connect_timeout_s, self.read_timeout_s)
         with NetSuiteClient(self.settings(), timeout=timeout) as client:
-            yield NetSuiteCustomers(client, subsidiary_id=self.subsidiary_id)
+            yield client
+
+    @contextmanager
+    def open_projection(self, entity: str) -> Iterator[Projection]:
+        with self.client() as client:
+            if entity == "customer":
+                yield NetSuiteCustomers(client, subsidiary_id=self.subsidiary_id)
+            elif entity == "payment_action":
+                yield NetSuitePaymentActions(client, subsidiary_id=self.subsidiary_id)
+            else:
+                raise KeyError(f"no NetSuite projection of {entity}")
 
 
 class HubSpotResource(dg.ConfigurableResource):
@@ -71,3 +81,36 @@ class HubSpotResource(dg.ConfigurableResource):
         timeout = (self.connect_timeout_s, self.read_timeout_s)
         with HubSpotClient(self.settings(), timeout=timeout) as client:
             yield HubSpotContacts(client)
+
+
+class CheckoutResource(dg.ConfigurableResource):
+    base_url: str
+    secret_key: str
+    poll_after_s: float = 600.0
+    connect_timeout_s: float = 3.05
+    read_timeout_s: float = 30.0
+
+    def settings(self) -> CheckoutSettings:
+        # The webhook key belongs to the receiver, never to a Dagster run.
+        return CheckoutSettings(
+            base_url=self.base_url.rstrip("/"),
+            secret_key=self.secret_key,
+            webhook_secret="",
+            poll_after_s=self.poll_after_s,
+        )
+
+    @contextmanager
+    def client(self) -> Iterator[CheckoutClient]:
+        timeout = (self.connect_timeout_s, self.read_timeout_s)
+        with CheckoutClient(self.settings(), timeout=timeout) as client:
+            yield client
+
+    @contextmanager
+    def open_projection(self, entity: str) -> Iterator[Projection]:
+        with self.client() as client:
+            if entity == "payment":
+                yield CheckoutPayments(client)
+            elif entity == "refund":
+                yield CheckoutRefunds(client)
+            else:
+                raise KeyError(f"no Checkout.com projection of {entity}")

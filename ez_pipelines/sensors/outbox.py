@@ -18,10 +18,9 @@ _ACTIVE = [
 ]
 
 
-def _run_active(instance: dg.DagsterInstance, projection: str) -> bool:
-    records = instance.get_run_records(
-        dg.RunsFilter(tags={PROJECTION_TAG: projection}, statuses=_ACTIVE), limit=1
-    )
+def run_active(instance: dg.DagsterInstance, tag: str, value: str) -> bool:
+    """Whether a run tagged `tag=value` is queued or running."""
+    records = instance.get_run_records(dg.RunsFilter(tags={tag: value}, statuses=_ACTIVE), limit=1)
     return bool(records)
 
 
@@ -65,7 +64,7 @@ def outbox_sensor(
         if status is None or status.due == 0:
             reasons.append(_idle_reason(name, status))
             continue
-        if _run_active(context.instance, name):
+        if run_active(context.instance, PROJECTION_TAG, name):
             reasons.append(f"{name}: {status.due} due, its sync run is already in progress")
             continue
         previous = cursor.get(name, {})

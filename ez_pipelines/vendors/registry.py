@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from ez_pipelines.outbox.projection import Projection
 from ez_pipelines.settings import Settings
+from ez_pipelines.vendors.checkout.client import CheckoutClient
+from ez_pipelines.vendors.checkout.sync import CheckoutPayments, CheckoutRefunds
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts
 from ez_pipelines.vendors.netsuite.client import NetSuiteClient
-from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers
+from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers, NetSuitePaymentActions
 
-SYSTEMS = ("netsuite", "hubspot")
+SYSTEMS = ("netsuite", "hubspot", "checkout")
 
 
 @contextmanager
-def open_projections(settings: Settings) -> Iterator[dict[str, Projection]]:
-    """The projections by system, with their clients closed afterwards."""
-    netsuite = NetSuiteClient(settings.netsuite, timeout=settings.timeout)
-    hubspot = HubSpotClient(settings.hubspot, timeout=settings.timeout)
-    try:
-        yield {
-            "netsuite": NetSuiteCustomers(netsuite, subsidiary_id=settings.netsuite.subsidiary_id),
-            "hubspot": HubSpotContacts(hubspot),
-        }
-    finally:
-        netsuite.close()
-        hubspot.close()
+def open_projections(settings: Settings) -> Iterator[list[Projection]]:
+    """Every projection, in the order a full sync runs them (customers before the payments
+    that need them), with their clients closed afterwards."""
+    with ExitStack() as stack:
+        netsuite = stack.enter_context(NetSuiteClient(settings.netsuite, timeout=settings.timeout))
+        hubspot = stack.enter_context(HubSpotClient(settings.hubspot, timeout=settings.timeout))
+        checkout = stack.enter_context(CheckoutClient(settings.checkout, timeout=settings.timeout))
+        subsidiary = settings.netsuite.subsidiary_id
+        yield [
+            NetSuiteCustomers(netsuite, subsidiary_id=subsidiary),
+            HubSpotContacts(hubspot),
+            CheckoutPayments(checkout),
+            CheckoutRefunds(checkout),
+            NetSuitePaymentActions(netsuite, subsidiary_id=subsidiary),
+        ]

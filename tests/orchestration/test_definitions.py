@@ -24,27 +24,50 @@ def test_definitions_snapshot() -> None:
     checks = sorted(f"{c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys)
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
 
-    assert assets == [
-        "canonical/bookings",
-        "canonical/customers",
-        "hubspot/contacts",
-        "netsuite/customers",
-    ]
     assert groups == {
         "canonical/bookings": "canonical",
         "canonical/customers": "canonical",
+        "canonical/payments": "canonical",
+        "checkout/events": "checkout",
+        "checkout/payment_polls": "checkout",
+        "checkout/payments": "checkout",
+        "checkout/refunds": "checkout",
         "hubspot/contacts": "hubspot",
         "netsuite/customers": "netsuite",
+        "netsuite/payment_actions": "netsuite",
+        "payments/reconciliation": "payments",
     }
-    assert checks == [
-        "hubspot/contacts:no_dead_letters",
-        "hubspot/contacts:sync_lag",
-        "netsuite/customers:no_dead_letters",
-        "netsuite/customers:sync_lag",
+    assert assets == sorted(groups)
+    projections = [
+        "checkout/payments",
+        "checkout/refunds",
+        "hubspot/contacts",
+        "netsuite/customers",
+        "netsuite/payment_actions",
     ]
-    assert sorted(s.name for s in defs.sensors or []) == ["outbox_due_rows"]
-    assert sorted(j.name for j in defs.resolve_all_job_defs()) == ["__ASSET_JOB", "sync_all"]
-    assert sorted(defs.resources or {}) == ["database", "hubspot", "netsuite", "sync_engine"]
+    assert checks == sorted(
+        [
+            *(f"{p}:{name}" for p in projections for name in ("no_dead_letters", "sync_lag")),
+            "checkout/payment_polls:payments_pending_too_long",
+            "payments/reconciliation:reconciliation_clean",
+        ]
+    )
+    assert sorted(s.name for s in defs.sensors or []) == ["inbox_new_events", "outbox_due_rows"]
+    assert sorted(s.name for s in defs.schedules or []) == [
+        "checkout_payment_polling_every_15_minutes"
+    ]
+    assert sorted(j.name for j in defs.resolve_all_job_defs()) == [
+        "__ASSET_JOB",
+        "checkout_payment_polling",
+        "sync_all",
+    ]
+    assert sorted(defs.resources or {}) == [
+        "checkout",
+        "database",
+        "hubspot",
+        "netsuite",
+        "sync_engine",
+    ]
 
 
 def test_projections_depend_on_the_canonical_customers() -> None:

@@ -1,11 +1,13 @@
-"""Contract v1: our customer as a NetSuite customer record, and back. Pure mapping, no I/O."""
+"""Contract v1: our customers and payment actions as NetSuite records, and back. No I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from ez_pipelines.canonical.models import Customer
+from ez_pipelines.canonical.models import Customer, PaymentAction
+from ez_pipelines.canonical.money import to_major
 
 CONTRACT_VERSION = "v1"
 
@@ -38,3 +40,43 @@ def customer_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
 def _text(value: Any) -> str | None:
     """A non-empty string, or None: NetSuite shows a cleared field as empty or leaves it out."""
     return value if isinstance(value, str) and value else None
+
+
+DUBAI = ZoneInfo("Asia/Dubai")
+
+
+def action_external_id(action_id: str) -> str:
+    """The external id of the NetSuite record of one provider action: replaying the same
+    webhook, or polling the same action, upserts the same record."""
+    return f"CKO-{action_id}"
+
+
+def money_amount(minor: int, currency: str) -> float:
+    """NetSuite takes amounts as JSON numbers in major units. The float is only the carrier: it
+    prints back as the exact decimal (two or three places), never a rounding of ours."""
+    return float(to_major(minor, currency))
+
+
+def payment_action_payload(
+    action: PaymentAction,
+    *,
+    booking_id: str | None,
+    customer_internal_id: str,
+    subsidiary_id: str,
+) -> dict[str, Any]:
+    """A capture as a `customerPayment`, a refund as a `customerRefund`, for the customer's
+    NetSuite record. Until invoices are synced, the payment names its booking in the memo."""
+    day = (action.processed_at or action.recorded_at).astimezone(DUBAI).date()
+    memo = f"Checkout.com {action.id}" + (f" for booking {booking_id}" if booking_id else "")
+    amount_field = "payment" if action.kind == "capture" else "total"
+    return {
+        "customer": {"id": customer_internal_id},
+        "subsidiary": {"id": subsidiary_id},
+        "tranDate": day.isoformat(),
+        amount_field: money_amount(action.amount_minor, action.currency),
+        "memo": memo,
+    }
+
+
+def record_type_of(action_kind: str) -> str:
+    return {"capture": "customerPayment", "refund": "customerRefund"}[action_kind]

@@ -1,0 +1,1 @@
+"""Payments: the state machine fed by webhooks and polls, processing, polling, reconciliation."""
