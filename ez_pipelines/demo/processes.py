@@ -7,7 +7,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import requests
 
@@ -24,10 +25,27 @@ def free_port() -> int:
 
 @contextmanager
 def child_process(
-    arguments: list[str], env: dict[str, str], ready: Callable[[], object], name: str
+    arguments: list[str],
+    env: dict[str, str],
+    ready: Callable[[], object],
+    name: str,
+    log_path: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m ez_pipelines <arguments>`, waited for until `ready()` answers, always stopped."""
-    process = subprocess.Popen([sys.executable, "-m", "ez_pipelines", *arguments], env=env)
+    """`python -m ez_pipelines <arguments>`, waited for until `ready()` answers, always stopped.
+    Its output goes to `log_path` when given, so the demo's console shows only the demo."""
+    command = [sys.executable, "-m", "ez_pipelines", *arguments]
+    with ExitStack() as stack:
+        output = None
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            output = stack.enter_context(log_path.open("ab"))
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=output)
+        yield from _supervise(process, ready, name)
+
+
+def _supervise(
+    process: subprocess.Popen[bytes], ready: Callable[[], object], name: str
+) -> Iterator[subprocess.Popen[bytes]]:
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
@@ -60,12 +78,14 @@ def sandbox_process(port: int, env: dict[str, str]) -> Iterator[SandboxClient]:
 
 
 @contextmanager
-def receiver_process(port: int, env: dict[str, str]) -> Iterator[str]:
-    """`ez-pipelines serve`; yields the URL Checkout.com's webhooks are to be sent to."""
+def receiver_process(port: int, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`ez-pipelines serve`, logging to `log_path`; yields the URL Checkout.com's webhooks are
+    to be sent to."""
     base = f"http://127.0.0.1:{port}"
 
     def ready() -> None:
         requests.get(f"{base}/healthz", timeout=1).raise_for_status()
 
-    with child_process(["serve", "--port", str(port)], env, ready, "webhook receiver"):
+    arguments = ["serve", "--port", str(port)]
+    with child_process(arguments, env, ready, "webhook receiver", log_path):
         yield f"{base}/webhooks/checkout"

@@ -1,46 +1,49 @@
-"""The demo, step by step: sandbox up, faults on, a month of activity, Dagster runs, verdict.
+"""The demo, step by step: sandbox and receiver up, faults on, a month of activity, Dagster runs,
+the polling fallback, reconciliation, verdict.
 
 Runs are real Dagster runs, executed in this process against the persistent instance in
-`$DAGSTER_HOME`, so `make ui` shows them afterwards. The sandbox runs as a child process on a free
-loopback port and is stopped whatever happens.
+`$DAGSTER_HOME`, so `make ui` shows them afterwards. The sandbox and the webhook receiver run as
+child processes on free loopback ports and are stopped whatever happens.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
-import requests
 
+from ez_pipelines.assets.keys import RECONCILIATION
 from ez_pipelines.canonical import migrate
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.definitions import build_definitions
+from ez_pipelines.demo.driver import Driver
+from ez_pipelines.demo.payments_view import payments_summary
+from ez_pipelines.demo.processes import free_port, receiver_process, sandbox_process
 from ez_pipelines.demo.summary import IntegrationSummary, render_table, write_summary
-from ez_pipelines.demo.vendor_view import hubspot_view, netsuite_view
+from ez_pipelines.demo.vendor_view import checkout_view, hubspot_view, netsuite_view
 from ez_pipelines.ops.logs import configure_logging
-from ez_pipelines.ops.metrics import outbound_stats, queue_status
+from ez_pipelines.ops.metrics import outbound_stats
+from ez_pipelines.payments.reconcile import payment_days
 from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.sandbox.scenario import generate_month
 from ez_pipelines.sandbox.scenario_apply import PhaseReport, apply_phase
+from ez_pipelines.sandbox.scenario_payments import apply_payments, plan_payments
 from ez_pipelines.settings import Settings
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.registry import SYSTEMS
 
 log = logging.getLogger(__name__)
 Echo = Callable[[str], None]
-# Dagster's console logger prints every event at DEBUG; the demo prints its own progress.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+POLL_AFTER_S = 3.0
+"""How quiet a payment must be before the demo's polling pass asks about it (600 s in production;
+the demo compresses it as it compresses Checkout.com's resend schedule)."""
 
 
 @dataclass(frozen=True)
@@ -50,40 +53,10 @@ class DemoOptions:
     month: date = date(2026, 11, 1)
     error_rate: float = 0.10
     timeout_after_commit_rate: float = 0.05
+    webhook_drop_rate: float = 0.10
+    webhook_duplicate_rate: float = 0.20
     read_timeout_s: float = 2.0
     deadline_s: float = 600.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def sandbox_process(port: int, env: dict[str, str]) -> Iterator[SandboxClient]:
-    command = [sys.executable, "-m", "ez_pipelines", "sandbox", "serve", "--quiet"]
-    process = subprocess.Popen([*command, "--port", str(port)], env=env)
-    client = SandboxClient(f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.overview()
-                break
-            except requests.RequestException:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox did not start") from None
-                time.sleep(0.2)
-        yield client
-    finally:
-        client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _prepare_home(home: Path) -> str:
@@ -91,7 +64,8 @@ def _prepare_home(home: Path) -> str:
     home.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         (home / f"ez.db{suffix}").unlink(missing_ok=True)
-    (home / "logs" / "demo.log").unlink(missing_ok=True)
+    for log_name in ("demo.log", "receiver.log"):
+        (home / "logs" / log_name).unlink(missing_ok=True)
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
@@ -106,6 +80,8 @@ def _demo_environment(url: str, port: int, options: DemoOptions) -> dict[str, st
         "EZ_DATABASE_URL": url,
         "EZ_NETSUITE_BASE_URL": f"{base}/netsuite/services/rest",
         "EZ_HUBSPOT_BASE_URL": f"{base}/hubspot",
+        "EZ_CHECKOUT_BASE_URL": f"{base}/checkout",
+        "EZ_CHECKOUT_POLL_AFTER_S": str(POLL_AFTER_S),
         "EZ_HTTP_READ_TIMEOUT_S": str(options.read_timeout_s),
         "EZ_RETRY_BASE_S": "0.5",
         "EZ_RETRY_CAP_S": "8",
@@ -121,68 +97,64 @@ def _precreate_form_contacts(settings: Settings, scenario_contacts: list[dict[st
     return len(scenario_contacts)
 
 
-def _run_job(defs: dg.Definitions, instance: dg.DagsterInstance, echo: Echo) -> None:
-    result = defs.resolve_job_def("sync_all").execute_in_process(
-        instance=instance, tags={"ez/started_by": "demo"}, run_config=QUIET
-    )
-    echo(f"  run {result.run_id[:8]} of job sync_all: {'success' if result.success else 'FAILED'}")
-
-
-def _tick_until_drained(
-    defs: dg.Definitions,
-    instance: dg.DagsterInstance,
-    db: Database,
-    *,
-    deadline: float,
-    echo: Echo,
+def _switch_faults_on(
+    sandbox: SandboxClient, settings: Settings, webhook_url: str, options: DemoOptions
 ) -> None:
-    """Evaluate the outbox sensor like the daemon does and execute each run it requests."""
-    sensor = defs.resolve_sensor_def("outbox_due_rows")
-    job = defs.resolve_implicit_global_asset_job_def()
-    resources = {"database": defs.resources["database"]} if defs.resources else {}
-    cursor: str | None = None
-    while time.monotonic() < deadline:
-        with dg.build_sensor_context(
-            instance=instance, cursor=cursor, resources=resources, definitions=defs
-        ) as context:
-            result = sensor(context)
-        if not isinstance(result, dg.SensorResult):
-            raise TypeError(f"the outbox sensor returned {type(result).__name__}")
-        cursor = result.cursor
-        for request in result.run_requests or []:
-            run = job.execute_in_process(
-                instance=instance,
-                asset_selection=request.asset_selection,
-                tags=request.tags,
-                run_config=QUIET,
-            )
-            echo(
-                f"  sensor run {run.run_id[:8]} for {request.tags.get('ez/projection')}: "
-                f"{'success' if run.success else 'FAILED'}"
-            )
-        if result.run_requests:
-            continue
-        statuses = queue_status(db, now=SYSTEM_CLOCK.now()).values()
-        open_rows = [s for s in statuses if s.due + s.in_flight + s.waiting_retry > 0]
-        if not open_rows:
-            return
-        next_due = min((s.next_due_at for s in open_rows if s.next_due_at), default=None)
-        wait = (next_due - SYSTEM_CLOCK.now()).total_seconds() if next_due else 1.0
-        time.sleep(min(max(wait, 0.2), 5.0))
-    echo("  deadline reached with rows still open")
+    for name in SYSTEMS:
+        sandbox.set_faults(
+            name,
+            error_rate=options.error_rate,
+            timeout_after_commit_rate=options.timeout_after_commit_rate,
+            hang_s=options.read_timeout_s + 1.0,
+            seed=options.seed,
+        )
+    # Checkout.com resends for about 30 hours; at this scale the whole schedule takes 100 s.
+    sandbox.configure(
+        "checkout",
+        webhook_url=webhook_url,
+        webhook_secret=settings.checkout.webhook_secret,
+        drop_rate=options.webhook_drop_rate,
+        duplicate_rate=options.webhook_duplicate_rate,
+        reorder=True,
+        delay_ms=500.0,
+        time_scale=0.001,
+        seed=options.seed,
+    )
 
 
-def _echo_phase(echo: Echo, report: PhaseReport) -> None:
+def _webhooks_in_flight(sandbox: SandboxClient) -> Callable[[], bool]:
+    def busy() -> bool:
+        return int(sandbox.stats("checkout")["webhooks"]["pending"]) > 0
+
+    return busy
+
+
+def _echo_phase(echo: Echo, report: PhaseReport, payments: tuple[int, int]) -> None:
     echo(f"phase {report.phase} written:")
     for line in report.lines():
         echo(f"  {line}")
+    echo(f"  payments: {payments[0]} asked of Checkout.com, {payments[1]} refunds")
+
+
+def _reconcile(driver: Driver, db: Database) -> int:
+    """Reconcile every Dubai day that has payments; returns the gaps found."""
+    gaps = 0
+    for day in payment_days(db):
+        result = driver.materialize_partition(RECONCILIATION, day)
+        found = [
+            event.materialization.metadata["gaps"].value
+            for event in result.get_asset_materialization_events()
+        ]
+        # A day that could not be reconciled at all counts as a gap: nothing vouches for it.
+        gaps += sum(n for n in found if isinstance(n, int)) if found else 1
+    return gaps
 
 
 def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     """Run the whole demo; True when every vendor holds exactly our records, once."""
     url = _prepare_home(home)
-    port = free_port()
-    os.environ.update(_demo_environment(url, port, options))
+    sandbox_port, receiver_port = free_port(), free_port()
+    os.environ.update(_demo_environment(url, sandbox_port, options))
     settings = Settings.from_env()
     log_file = home / "logs" / "demo.log"
     configure_logging(
@@ -194,34 +166,48 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     deadline = time.monotonic() + options.deadline_s
     scenario = generate_month(options.seed, options.month, options.customers)
     echo(f"scenario: seed {options.seed}, {options.month:%B %Y}, {options.customers} customers")
+    env = dict(os.environ)
 
-    with sandbox_process(port, dict(os.environ)) as sandbox, dg.DagsterInstance.get() as instance:
+    with (
+        sandbox_process(sandbox_port, env) as sandbox,
+        receiver_process(receiver_port, env, home / "logs" / "receiver.log") as webhook_url,
+        dg.DagsterInstance.get() as instance,
+    ):
         forms = [
             {"email": c.email, "firstname": c.given_name, "lastname": c.family_name}
             for c in scenario.form_contacts
         ]
         echo(
-            f"sandbox on 127.0.0.1:{port}; {_precreate_form_contacts(settings, forms)} "
-            "HubSpot contacts already exist from web forms"
+            f"sandbox on 127.0.0.1:{sandbox_port}, webhook receiver on 127.0.0.1:{receiver_port}; "
+            f"{_precreate_form_contacts(settings, forms)} HubSpot contacts already exist from "
+            "web forms"
         )
-        for name in SYSTEMS:
-            sandbox.set_faults(
-                name,
-                error_rate=options.error_rate,
-                timeout_after_commit_rate=options.timeout_after_commit_rate,
-                hang_s=options.read_timeout_s + 1.0,
-                seed=options.seed,
-            )
+        _switch_faults_on(sandbox, settings, webhook_url, options)
         echo(
             f"faults on: {options.error_rate:.0%} 5xx, "
-            f"{options.timeout_after_commit_rate:.0%} timeouts after commit"
+            f"{options.timeout_after_commit_rate:.0%} timeouts after commit; webhooks "
+            f"{options.webhook_drop_rate:.0%} dropped, {options.webhook_duplicate_rate:.0%} "
+            "duplicated, reordered"
         )
-        defs = build_definitions(settings)
+        driver = Driver(build_definitions(settings), instance, echo)
+        busy = _webhooks_in_flight(sandbox)
 
-        _echo_phase(echo, apply_phase(db, scenario, 1, now=SYSTEM_CLOCK.now()))
-        _run_job(defs, instance, echo)
-        _echo_phase(echo, apply_phase(db, scenario, 2, now=SYSTEM_CLOCK.now()))
-        _tick_until_drained(defs, instance, db, deadline=deadline, echo=echo)
+        for phase in (1, 2):
+            now = SYSTEM_CLOCK.now()
+            report = apply_phase(db, scenario, phase, now=now)
+            payments = apply_payments(db, plan_payments(scenario, phase), now=now)
+            _echo_phase(echo, report, payments)
+            if phase == 1:
+                driver.run_job("sync_all")
+            driver.until_quiet(db, deadline=deadline, busy=busy)
+
+        # Webhooks that were dropped never come: the polling fallback finds what they carried.
+        time.sleep(POLL_AFTER_S)
+        echo("polling Checkout.com for payments whose webhooks went quiet:")
+        driver.run_job("checkout_payment_polling")
+        driver.until_quiet(db, deadline=deadline, busy=busy)
+        echo("reconciling payments per Dubai day:")
+        gaps = _reconcile(driver, db)
 
         summaries = [
             IntegrationSummary(netsuite_view(db, sandbox), outbound_stats(db, "netsuite")),
@@ -229,15 +215,28 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
                 hubspot_view(db, sandbox, key_property=settings.hubspot.key_property),
                 outbound_stats(db, "hubspot"),
             ),
+            IntegrationSummary(checkout_view(db, sandbox), outbound_stats(db, "checkout")),
         ]
-        injected = {
-            name: sandbox.stats(name)["faults_injected"] for name in ("netsuite", "hubspot")
-        }
+        injected = {name: sandbox.stats(name)["faults_injected"] for name in SYSTEMS}
+        webhooks = sandbox.stats("checkout")["webhooks"]
+        payments_figures = payments_summary(
+            db,
+            acknowledged_deliveries=int(webhooks["acknowledged"]),
+            reconciliation_gaps=gaps,
+        )
 
     echo("")
     echo(render_table(summaries))
+    echo("")
+    echo("payments: " + ", ".join(f"{k} {v}" for k, v in payments_figures.items()))
     path = home / "demo-summary.json"
-    ok = write_summary(path, summaries, {"faults_injected": injected, "seed": options.seed})
+    extra = {
+        "faults_injected": injected,
+        "seed": options.seed,
+        "payments": payments_figures,
+        "webhooks_sent": webhooks,
+    }
+    ok = write_summary(path, summaries, extra, also=gaps == 0)
     echo(f"\nwrote {path}: ok={str(ok).lower()}")
     db.dispose()
     return ok

@@ -1,8 +1,9 @@
 """The polling fallback: ask Checkout.com about payments whose webhooks have gone quiet.
 
 A webhook can be lost for good. Every unsettled payment that has not changed for `poll_after_s`
-is looked up (`GET /payments/{id}` and its actions), and what Checkout.com says goes through the
-same join as a webhook would, so a poll and a late webhook can arrive in either order.
+is looked up (`GET /payments/{id}` and its actions), and so is every payment whose captured or
+refunded money is not all accounted for by actions we have seen; what Checkout.com says goes
+through the same join as a webhook would, so a poll and a late webhook can arrive in either order.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
-from ez_pipelines.canonical.models import ExternalRef, Payment, RefundRequest
+from ez_pipelines.canonical.models import ExternalRef, Payment, PaymentAction, RefundRequest
 from ez_pipelines.outbox.errors import SyncError
 from ez_pipelines.payments.observe import (
     CAPTURE,
@@ -72,17 +73,33 @@ def observation_from_poll(
 
 
 def due_for_poll(session: Session, *, now: datetime, poll_after_s: float) -> list[tuple[str, str]]:
-    """(our id, provider id) of the payments to ask about: unsettled, or with a refund we asked
-    for and have not seen, and quiet for `poll_after_s` since their last change and last poll."""
+    """(our id, provider id) of the payments to ask about: unsettled, with a refund we asked
+    for and have not seen, or with money captured or refunded whose actions we have not all seen,
+    and quiet for `poll_after_s` since their last change and last poll.
+
+    The last case is a lost `payment_captured` (or `payment_refunded`) followed by an event whose
+    balances carry its amount: the totals are right, so the payment looks settled, but NetSuite
+    records actions, and the lost one would never reach it without a poll."""
     quiet_since = now - timedelta(seconds=poll_after_s)
     asked = (
         select(RefundRequest.payment_id, func.sum(RefundRequest.amount_minor).label("asked"))
         .group_by(RefundRequest.payment_id)
         .subquery()
     )
+    amount = PaymentAction.amount_minor
+    seen = (
+        select(
+            PaymentAction.payment_id,
+            func.sum(case((PaymentAction.kind == CAPTURE, amount), else_=0)).label("captured"),
+            func.sum(case((PaymentAction.kind == REFUND, amount), else_=0)).label("refunded"),
+        )
+        .group_by(PaymentAction.payment_id)
+        .subquery()
+    )
     rows = session.execute(
         select(Payment.id, Payment.provider_payment_id, ExternalRef.vendor_id)
         .outerjoin(asked, asked.c.payment_id == Payment.id)
+        .outerjoin(seen, seen.c.payment_id == Payment.id)
         .outerjoin(
             ExternalRef,
             (ExternalRef.record_type == "payment")
@@ -90,7 +107,12 @@ def due_for_poll(session: Session, *, now: datetime, poll_after_s: float) -> lis
             & (ExternalRef.system == "checkout"),
         )
         .where(
-            or_(Payment.status.in_(UNSETTLED), asked.c.asked > Payment.refunded_minor),
+            or_(
+                Payment.status.in_(UNSETTLED),
+                asked.c.asked > Payment.refunded_minor,
+                Payment.captured_minor > func.coalesce(seen.c.captured, 0),
+                Payment.refunded_minor > func.coalesce(seen.c.refunded, 0),
+            ),
             Payment.updated_at <= quiet_since,
             or_(Payment.polled_at.is_(None), Payment.polled_at <= quiet_since),
         )

@@ -81,7 +81,8 @@ def _payments(scenario: Scenario, phase: int) -> tuple[PaymentInput, ...]:
                 booking_id=booking.id,
                 amount_minor=booking.rental_amount_minor,
                 currency=booking.currency,
-                source_ref=card + booking.customer_id.lower(),
+                # Checkout.com's source ids are `src_` and word characters only.
+                source_ref=card + booking.customer_id.lower().replace("-", ""),
             )
         )
     return tuple(payments)

@@ -97,6 +97,9 @@ class CheckoutStandIn(StandIn):
         self.webhooks.wake()
         return self.settings()
 
+    def stats(self) -> dict[str, Any]:
+        return {**super().stats(), "webhooks": self.webhooks.counts()}
+
     def inspect(self) -> dict[str, Any]:
         self.ledger.settle()
         payments = [bodies.payment_truth(p) for p in self.ledger.payments.values()]

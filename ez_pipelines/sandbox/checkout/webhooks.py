@@ -139,6 +139,7 @@ class Webhooks:
             "duplicates": self.duplicates,
             "attempts": len(self.attempts),
             "failed_attempts": failed,
+            "acknowledged": len(self.attempts) - failed,
             "delivered": self.finished["delivered"],
             "given_up": self.finished["given_up"],
             "pending": len(self.pending),

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ez_pipelines.settings import NetSuiteSettings
-from ez_pipelines.vendors.http import ResponseTimedOut, Timeout, VendorSession, connect_retry
+from ez_pipelines.vendors.http import ResponseTimedOut, Timeout, VendorSession
 from ez_pipelines.vendors.netsuite.auth import token_auth
 from ez_pipelines.vendors.netsuite.errors import (
     InvalidExternalId,
@@ -65,13 +65,8 @@ class NetSuiteClient:
         self.settings = settings
         self._records_url = f"{settings.base_url.rstrip('/')}/record/v1"
         self._auth = token_auth(settings)
-        # A transport-level resend reuses the signed headers, and NetSuite refuses a nonce it has
-        # seen: only a request that never reached the server may be resent as it is.
         self._http = VendorSession(
-            vendor="netsuite",
-            timeout=timeout,
-            pool_size=settings.max_in_flight,
-            retry=connect_retry(),
+            vendor="netsuite", timeout=timeout, pool_size=settings.max_in_flight
         )
         self._slots = threading.BoundedSemaphore(settings.max_in_flight)
 

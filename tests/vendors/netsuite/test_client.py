@@ -21,6 +21,7 @@ from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.sandbox.netsuite.standin import NetSuiteStandIn, Received
 from ez_pipelines.sandbox.server import BackgroundServer
 from ez_pipelines.settings import NetSuiteSettings
+from ez_pipelines.vendors.http import READ_ATTEMPTS
 from ez_pipelines.vendors.netsuite.client import NetSuiteClient
 from ez_pipelines.vendors.netsuite.errors import (
     InvalidExternalId,
@@ -179,19 +180,21 @@ def test_a_record_netsuite_refuses_names_the_field(client: NetSuiteClient) -> No
     assert caught.value.http_status == 400
 
 
-def test_a_read_answered_500_is_not_resent_with_the_same_nonce(
+def test_a_read_answered_500_is_asked_again_with_a_fresh_nonce_then_reported(
     client: NetSuiteClient, netsuite: NetSuiteStandIn, sandbox_client: SandboxClient
 ) -> None:
     sandbox_client.set_faults("netsuite", error_rate=1.0)
 
     # A transport-level resend would replay the signed headers, and NetSuite would answer
-    # INVALID_LOGIN: the outbox must see the real error, once.
+    # INVALID_LOGIN: each new ask is signed afresh, and the last answer reaches the caller.
     with pytest.raises(Unavailable) as caught:
         client.get("customer", "eid:CUS-0001")
 
     assert not isinstance(caught.value, AuthenticationFailed)
     assert caught.value.vendor_code == "UNEXPECTED_ERROR"
-    assert len(netsuite.received) == 1
+    nonces = {oauth_header(received)["oauth_nonce"] for received in netsuite.received}
+    assert len(netsuite.received) == READ_ATTEMPTS
+    assert len(nonces) == READ_ATTEMPTS
 
 
 def test_no_answer_within_the_read_timeout_is_unavailable_and_nothing_is_written(
