@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export DAGSTER_HOME := $(CURDIR)/.ez/dagster
 
-.PHONY: demo test lint ui install clean
+.PHONY: demo test lint ui bench install clean
 
 install: $(STAMP)
 
@@ -25,6 +25,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 ui: $(STAMP)
 	$(BIN)/ez-pipelines migrate
