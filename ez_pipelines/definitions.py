@@ -81,6 +81,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             base_url=cko.base_url,
             secret_key=secret("EZ_CHECKOUT_SECRET_KEY", cko.secret_key),
             poll_after_s=cko.poll_after_s,
+            key_lifetime_s=cko.key_lifetime_s,
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
         ),

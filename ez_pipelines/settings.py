@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_CHECKOUT_SECRET_KEY", "sk_sbox_ez_sandbox_key", "API secret key.", True),
     Setting("EZ_CHECKOUT_WEBHOOK_SECRET", "whsec_ez_sandbox", "Webhook signature key.", True),
     Setting("EZ_CHECKOUT_POLL_AFTER_S", "600", "Age of an unsettled payment before it is polled."),
+    Setting(
+        "EZ_CHECKOUT_KEY_LIFETIME_S", "86400", "How long Checkout.com remembers an idempotency key."
+    ),
     Setting("EZ_SERVE_HOST", "127.0.0.1", "Address of `ez-pipelines serve` (webhooks, pages)."),
     Setting("EZ_SERVE_PORT", "8780", "Port of `ez-pipelines serve`."),
     Setting("EZ_WEBHOOK_MAX_BYTES", "1048576", "Largest webhook body accepted."),
@@ -97,6 +100,8 @@ class CheckoutSettings:
     secret_key: str
     webhook_secret: str
     poll_after_s: float
+    key_lifetime_s: float = 86_400.0
+    """How long Checkout.com answers a repeated idempotency key with the first outcome."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class Settings:
                 secret_key=get("EZ_CHECKOUT_SECRET_KEY"),
                 webhook_secret=get("EZ_CHECKOUT_WEBHOOK_SECRET"),
                 poll_after_s=float(get("EZ_CHECKOUT_POLL_AFTER_S")),
+                key_lifetime_s=float(get("EZ_CHECKOUT_KEY_LIFETIME_S")),
             ),
             serve=ServeSettings(
                 host=get("EZ_SERVE_HOST"),

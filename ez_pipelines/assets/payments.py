@@ -16,6 +16,7 @@ from ez_pipelines.assets.keys import (
     RECONCILIATION,
 )
 from ez_pipelines.clock import SYSTEM_CLOCK
+from ez_pipelines.inbox.status import unapplied
 from ez_pipelines.payments.polling import poll_payments
 from ez_pipelines.payments.processing import process_events
 from ez_pipelines.payments.reconcile import reconcile_day
@@ -28,19 +29,48 @@ DUBAI_DAYS = dg.DailyPartitionsDefinition(
     start_date="2026-11-01", timezone="Asia/Dubai", end_offset=1
 )
 PENDING_WARN_S = 600.0
+# Checkout.com resends for about 30 hours: an event still waiting after that will not be helped
+# by a resend, and a person should look at it.
+EVENT_WAIT_WARN_H = 36.0
 
 
-@dg.asset(key=CHECKOUT_EVENTS, deps=[PAYMENTS], group_name="checkout", kinds={"checkout"})
+@dg.asset(
+    key=CHECKOUT_EVENTS,
+    deps=[PAYMENTS],
+    group_name="checkout",
+    kinds={"checkout"},
+    check_specs=[dg.AssetCheckSpec("no_event_waiting_long", asset=CHECKOUT_EVENTS)],
+)
 def checkout_events(database: DatabaseResource) -> dg.MaterializeResult:
-    """Checkout.com webhook events from the inbox, applied to our payments in any order."""
-    report = process_events(database.database(), now=SYSTEM_CLOCK.now())
+    """Checkout.com webhook events from the inbox, applied to our payments in any order.
+    Events of unknown types are kept and counted; events waiting for a payment we do not know
+    warn once they have waited longer than Checkout.com keeps resending."""
+    db, now = database.database(), SYSTEM_CLOCK.now()
+    report = process_events(db, now=now)
+    waiting = unapplied(db, "checkout")
+    oldest = waiting.oldest_deferred_at
+    waited_h = (now - oldest).total_seconds() / 3600 if oldest else 0.0
     return dg.MaterializeResult(
         metadata={
             "processed": report.processed,
             "changed_payments": report.changed,
             "deferred": report.deferred,
             "failed": report.failed,
-        }
+            "unknown_event_types": dg.JsonMetadataValue(waiting.unknown_types),
+            "waiting_events": waiting.deferred,
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="no_event_waiting_long",
+                passed=waited_h <= EVENT_WAIT_WARN_H,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=(
+                    f"{waiting.deferred} events wait for a payment we do not know; the oldest "
+                    f"for {waited_h:.1f} h (bound {EVENT_WAIT_WARN_H:.0f} h)"
+                ),
+                metadata={"waiting": waiting.deferred, "oldest_waited_h": round(waited_h, 2)},
+            )
+        ],
     )
 
 

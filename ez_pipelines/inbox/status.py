@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -35,3 +36,33 @@ def inbox_status(db: Database) -> dict[str, InboxStatus]:
         system: InboxStatus(system, v["received"], v["deferred"], v["newest"])
         for system, v in status.items()
     }
+
+
+@dataclass(frozen=True)
+class Unapplied:
+    """What of one system's inbox is not applied: kept, never dropped, and worth a look."""
+
+    unknown_types: dict[str, int]
+    """Events of types we do not handle, by type."""
+    deferred: int
+    oldest_deferred_at: datetime | None
+    """When the oldest event still waiting for something it needs was received."""
+
+
+def unapplied(db: Database, system: str) -> Unapplied:
+    with db.read() as session:
+        unknown = session.execute(
+            select(InboxEvent.event_type, func.count())
+            .where(InboxEvent.system == system, InboxEvent.status == "unknown")
+            .group_by(InboxEvent.event_type)
+        ).all()
+        deferred, oldest = session.execute(
+            select(func.count(), func.min(InboxEvent.received_at)).where(
+                InboxEvent.system == system, InboxEvent.status == "deferred"
+            )
+        ).one()
+    return Unapplied(
+        {str(event_type): int(count) for event_type, count in unknown},
+        int(deferred),
+        oldest,
+    )

@@ -187,6 +187,11 @@ class Dispatcher:
                 vendor_key=change.vendor_key,
                 previous_payload=change.previous_payload,
                 siblings=change.siblings,
+                tried_since=(
+                    (claim.budget_started_at or claim.enqueued_at)
+                    if claim.budget_attempts > 0
+                    else None
+                ),
             )
             unchanged = change.action == "unchanged"
             prepared.append(Prepared(claim, outbound, change.payload_hash, unchanged))

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
@@ -39,6 +40,10 @@ class Outbound:
     """The payload the vendor last accepted: what to clear when a value is gone."""
     siblings: tuple[str, ...] = ()
     """Our other records mapped onto the same vendor record (a contact shared by email)."""
+    tried_since: datetime | None = None
+    """When the current run of attempts began, if an earlier attempt of it failed and may have
+    reached the vendor (a timeout); None when this is the first attempt since a change or a
+    person's retry. A vendor that forgets idempotency keys makes a late retry unsafe."""
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ class CheckoutResource(dg.ConfigurableResource):
     base_url: str
     secret_key: str
     poll_after_s: float = 600.0
+    key_lifetime_s: float = 86_400.0
     connect_timeout_s: float = 3.05
     read_timeout_s: float = 30.0
 
@@ -97,6 +98,7 @@ class CheckoutResource(dg.ConfigurableResource):
             secret_key=self.secret_key,
             webhook_secret="",
             poll_after_s=self.poll_after_s,
+            key_lifetime_s=self.key_lifetime_s,
         )
 
     @contextmanager

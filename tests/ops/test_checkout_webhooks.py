@@ -19,10 +19,10 @@ from ez_pipelines.ops.web import create_ops_app
 from ez_pipelines.ops.web.checkout import signature_matches
 from tests.conftest import T0
 from tests.ops.webhook_checkout import (
+    ACCENTED_BODY,
+    ACCENTED_SIGNATURE,
     SECRET,
     URL,
-    W3_BODY,
-    W3_SIGNATURE,
     event_body,
     sample,
     settings_for,
@@ -70,9 +70,11 @@ def _flip(text: bytes, index: int) -> bytes:
 def test_w3_signature_over_the_exact_bytes_is_accepted(
     client: TestClient, sqlite_db: Database
 ) -> None:
-    assert sign(W3_BODY) == W3_SIGNATURE
+    assert sign(ACCENTED_BODY) == ACCENTED_SIGNATURE
 
-    response = client.post(URL, content=W3_BODY, headers={"Cko-Signature": W3_SIGNATURE})
+    response = client.post(
+        URL, content=ACCENTED_BODY, headers={"Cko-Signature": ACCENTED_SIGNATURE}
+    )
 
     assert response.status_code == 200
     assert response.json() == {
@@ -83,12 +85,14 @@ def test_w3_signature_over_the_exact_bytes_is_accepted(
     }
     [row] = stored(sqlite_db)
     assert (row.system, row.event_id, row.status) == ("checkout", "evt_test_0001", "received")
-    assert row.body == W3_BODY
+    assert row.body == ACCENTED_BODY
     assert row.received_at == T0
 
 
 def test_signature_in_upper_case_hex_is_accepted(client: TestClient, sqlite_db: Database) -> None:
-    response = client.post(URL, content=W3_BODY, headers={"Cko-Signature": W3_SIGNATURE.upper()})
+    response = client.post(
+        URL, content=ACCENTED_BODY, headers={"Cko-Signature": ACCENTED_SIGNATURE.upper()}
+    )
 
     assert response.status_code == 200
     assert len(stored(sqlite_db)) == 1
@@ -97,16 +101,16 @@ def test_signature_in_upper_case_hex_is_accepted(client: TestClient, sqlite_db: 
 @pytest.mark.parametrize(
     "index",
     [
-        W3_BODY.index("é".encode()),  # first byte of é: the body is no longer valid UTF-8
-        W3_BODY.index(b"150.00") + 5,  # the amount's last digit: still valid JSON
-        len(W3_BODY) - 1,  # the closing brace
+        ACCENTED_BODY.index("é".encode()),  # first byte of é: the body is no longer valid UTF-8
+        ACCENTED_BODY.index(b"150.00") + 5,  # the amount's last digit: still valid JSON
+        len(ACCENTED_BODY) - 1,  # the closing brace
     ],
 )
 def test_one_flipped_body_byte_is_refused_and_nothing_stored(
     client: TestClient, sqlite_db: Database, index: int
 ) -> None:
     response = client.post(
-        URL, content=_flip(W3_BODY, index), headers={"Cko-Signature": W3_SIGNATURE}
+        URL, content=_flip(ACCENTED_BODY, index), headers={"Cko-Signature": ACCENTED_SIGNATURE}
     )
 
     assert response.status_code == 401
@@ -117,9 +121,9 @@ def test_one_flipped_body_byte_is_refused_and_nothing_stored(
 def test_one_flipped_signature_character_is_refused_and_nothing_stored(
     client: TestClient, sqlite_db: Database, index: int
 ) -> None:
-    signature = _flip(W3_SIGNATURE.encode(), index).decode()
+    signature = _flip(ACCENTED_SIGNATURE.encode(), index).decode()
 
-    response = client.post(URL, content=W3_BODY, headers={"Cko-Signature": signature})
+    response = client.post(URL, content=ACCENTED_BODY, headers={"Cko-Signature": signature})
 
     assert response.status_code == 401
     assert stored(sqlite_db) == []
@@ -128,7 +132,7 @@ def test_one_flipped_signature_character_is_refused_and_nothing_stored(
 def test_a_reserialised_body_has_another_digest_so_only_raw_bytes_verify(
     client: TestClient, sqlite_db: Database
 ) -> None:
-    parsed = json.loads(W3_BODY)
+    parsed = json.loads(ACCENTED_BODY)
     # Even the most faithful re-serialisation loses `150.00` (it becomes 150.0).
     reserialised = [
         json.dumps(parsed).encode(),
@@ -136,9 +140,9 @@ def test_a_reserialised_body_has_another_digest_so_only_raw_bytes_verify(
     ]
 
     for body in reserialised:
-        assert body != W3_BODY
-        assert sign(body) != W3_SIGNATURE
-        response = client.post(URL, content=body, headers={"Cko-Signature": W3_SIGNATURE})
+        assert body != ACCENTED_BODY
+        assert sign(body) != ACCENTED_SIGNATURE
+        response = client.post(URL, content=body, headers={"Cko-Signature": ACCENTED_SIGNATURE})
         assert response.status_code == 401
     assert stored(sqlite_db) == []
 
@@ -148,7 +152,7 @@ def test_a_reserialised_body_has_another_digest_so_only_raw_bytes_verify(
     [
         ({}, "no Cko-Signature header"),
         ({"Cko-Signature": ""}, "no Cko-Signature header"),
-        ({"Cko-Signature": sign(W3_BODY, "another-secret")}, "does not match"),
+        ({"Cko-Signature": sign(ACCENTED_BODY, "another-secret")}, "does not match"),
         # A header that is not hex at all, in characters outside ASCII.
         ({"Cko-Signature": "é" * 64}, "does not match"),
     ],
@@ -163,13 +167,13 @@ def test_unsigned_delivery_gets_401_and_a_warning_without_body_or_secret(
     caplog.set_level(logging.WARNING, logger=RECEIVER_LOG)
     encoded = {name: value.encode("latin-1") for name, value in headers.items()}
 
-    response = client.post(URL, content=W3_BODY, headers=encoded)
+    response = client.post(URL, content=ACCENTED_BODY, headers=encoded)
 
     assert response.status_code == 401
     assert stored(sqlite_db) == []
     [record] = [r for r in caplog.records if r.name.startswith(RECEIVER_LOG)]
     assert record.levelno == logging.WARNING
-    assert reason in record.getMessage() and f"{len(W3_BODY)} bytes" in record.getMessage()
+    assert reason in record.getMessage() and f"{len(ACCENTED_BODY)} bytes" in record.getMessage()
     assert "José" not in caplog.text and "evt_test_0001" not in caplog.text
     assert SECRET not in caplog.text
 

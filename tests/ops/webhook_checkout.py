@@ -24,10 +24,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vendor" / "checko
 URL = "/webhooks/checkout"
 SECRET = "whsec_test_123"
 # The exact bytes of the signature case: compact, amount with two decimals, literal é.
-W3_BODY = (
+ACCENTED_BODY = (
     '{"id":"evt_test_0001","type":"payment_approved","data":{"amount":150.00,"customer":"José"}}'
 ).encode()
-W3_SIGNATURE = "ec9dc59d7d21af66aeb96bcecd36b9c788a8ffabaeac69f0d7e3028cf3727b8a"
+ACCENTED_SIGNATURE = "ec9dc59d7d21af66aeb96bcecd36b9c788a8ffabaeac69f0d7e3028cf3727b8a"
 
 
 def sign(raw: bytes, secret: str = SECRET) -> str:

@@ -48,6 +48,7 @@ def test_definitions_snapshot() -> None:
     assert checks == sorted(
         [
             *(f"{p}:{name}" for p in projections for name in ("no_dead_letters", "sync_lag")),
+            "checkout/events:no_event_waiting_long",
             "checkout/payment_polls:payments_pending_too_long",
             "payments/reconciliation:reconciliation_clean",
         ]

@@ -31,7 +31,7 @@ from ez_pipelines.vendors.checkout.models import (
     PaymentRequest,
 )
 from ez_pipelines.vendors.http import Timeout, VendorSession
-from ez_pipelines.vendors.hubspot.ratelimit import RollingWindowLimiter
+from ez_pipelines.vendors.ratelimit import RollingWindowLimiter
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.models import Booking, Customer, ExternalRef, Payment, RefundRequest
+from ez_pipelines.clock import SYSTEM_CLOCK, Clock
 from ez_pipelines.outbox.errors import Permanent, Retryable, SyncError
 from ez_pipelines.outbox.projection import Outbound, Payload, Pushed
 from ez_pipelines.vendors.checkout import contract_v1
 from ez_pipelines.vendors.checkout.client import CheckoutClient
-from ez_pipelines.vendors.checkout.idempotency import idempotency_key
+from ez_pipelines.vendors.checkout.idempotency import idempotency_key, key_may_be_forgotten
 from ez_pipelines.vendors.checkout.models import PaymentRequest
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,12 @@ class CheckoutPayments:
     entity = "payment"
     contract_version = contract_v1.CONTRACT_VERSION
 
-    def __init__(self, client: CheckoutClient, *, workers: int = PUSH_WORKERS) -> None:
+    def __init__(
+        self, client: CheckoutClient, *, workers: int = PUSH_WORKERS, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.client = client
         self.workers = workers
+        self.clock = clock
         # Checkout.com's ids of payments it is known to hold, learnt by `build` from webhooks
         # and polls (matched by reference) before our own request was answered. Knowledge
         # only grows, so sharing this between batches needs a lock but no ordering.
@@ -94,8 +98,10 @@ class CheckoutPayments:
                 f"checkout payment {item.record_id}: no card on file (source_ref) to charge; "
                 "record the customer's card, then retry this dead letter"
             )
-        # TODO(a lookup of payments by reference at Checkout.com): a retry after the key expired
-        # (24 h) of a payment whose answer was lost, with no webhook or poll since, asks again.
+        if key_may_be_forgotten(
+            item.tried_since, now=self.clock.now(), lifetime_s=self.client.settings.key_lifetime_s
+        ):
+            return _forgotten("payment", item)
         # The payload is the contract's PaymentRequest, stored and read back as JSON.
         answer = self.client.request_payment(
             cast(PaymentRequest, dict(item.payload)), idempotency_key=key
@@ -112,9 +118,12 @@ class CheckoutRefunds:
     entity = "refund"
     contract_version = contract_v1.CONTRACT_VERSION
 
-    def __init__(self, client: CheckoutClient, *, workers: int = PUSH_WORKERS) -> None:
+    def __init__(
+        self, client: CheckoutClient, *, workers: int = PUSH_WORKERS, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.client = client
         self.workers = workers
+        self.clock = clock
 
     def build(self, session: Session, record_ids: Sequence[str]) -> dict[str, Payload]:
         refunds = list(
@@ -141,6 +150,10 @@ class CheckoutRefunds:
             return PaymentNotAtCheckoutYet(
                 f"checkout refund {item.record_id}: payment not at Checkout.com yet"
             )
+        if key_may_be_forgotten(
+            item.tried_since, now=self.clock.now(), lifetime_s=self.client.settings.key_lifetime_s
+        ):
+            return _forgotten("refund", item)
         body: Mapping[str, Any] = item.payload["body"]
         answer = self.client.refund(
             str(payment_id),
@@ -149,6 +162,21 @@ class CheckoutRefunds:
             idempotency_key=key,
         )
         return Pushed(answer.action_id, "created", vendor_key=key)
+
+
+_VERBS = {"payment": "charge", "refund": "refund"}
+
+
+def _forgotten(kind: str, item: Outbound) -> Permanent:
+    """An earlier attempt timed out, and Checkout.com may have acted on it and forgotten its
+    idempotency key since: asking again could charge or refund twice, so a person decides."""
+    record, since = item.record_id, f"{item.tried_since:%Y-%m-%d %H:%M} UTC"
+    return Permanent(
+        f"checkout {kind} {record}: first tried at {since} without an answer, and Checkout.com "
+        f"may have forgotten its idempotency key since, so asking again could {_VERBS[kind]} "
+        f"twice. Look for a {kind} with reference {record} at Checkout.com; retry this dead "
+        "letter only if there is none"
+    )
 
 
 def _provider_payment_ids(session: Session, payment_ids: set[str]) -> dict[str, str]:

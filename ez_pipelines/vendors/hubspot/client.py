@@ -32,7 +32,7 @@ from ez_pipelines.vendors.hubspot.models import (
     UpsertedContact,
     UpsertInput,
 )
-from ez_pipelines.vendors.hubspot.ratelimit import RollingWindowLimiter
+from ez_pipelines.vendors.ratelimit import RollingWindowLimiter
 
 log = logging.getLogger(__name__)
 

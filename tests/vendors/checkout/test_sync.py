@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,12 +15,13 @@ from ez_pipelines.canonical.db import Database
 from ez_pipelines.canonical.models import Payment
 from ez_pipelines.clock import ManualClock
 from ez_pipelines.outbox.backoff import RetryPolicy
+from ez_pipelines.outbox.deadletters import retry_dead_letters
 from ez_pipelines.outbox.dispatcher import Dispatcher
 from ez_pipelines.outbox.errors import Permanent
 from ez_pipelines.outbox.projection import Outbound, Projection, Pushed
 from ez_pipelines.outbox.tables import DEAD, DONE, PENDING
 from ez_pipelines.vendors.checkout.client import IDEMPOTENCY_HEADER
-from ez_pipelines.vendors.checkout.idempotency import idempotency_key
+from ez_pipelines.vendors.checkout.idempotency import idempotency_key, key_may_be_forgotten
 from ez_pipelines.vendors.checkout.sync import (
     CheckoutPayments,
     CheckoutRefunds,
@@ -69,11 +71,16 @@ class Rig:
 
 
 @pytest.fixture
-def rig() -> Iterator[Rig]:
+def rig(clock: ManualClock) -> Iterator[Rig]:
     checkout = Checkout()
     client, transport = scripted_client(checkout)
     with client:
-        yield Rig(checkout, transport, CheckoutPayments(client), CheckoutRefunds(client))
+        yield Rig(
+            checkout,
+            transport,
+            CheckoutPayments(client, clock=clock),
+            CheckoutRefunds(client, clock=clock),
+        )
 
 
 def dispatcher(db: Database, projection: Projection, clock: ManualClock) -> Dispatcher:
@@ -299,3 +306,59 @@ def test_a_push_sends_its_payments_concurrently() -> None:
 
     assert all(isinstance(result, Pushed) for result in results.values())
     assert most == 4
+
+
+@pytest.mark.parametrize(
+    ("lifetime_s", "retry_after_s", "forgotten"),
+    [
+        (86_400, 60, False),  # a retry a minute later: the key still holds
+        (86_400, 22 * 3600, False),  # within 22.8 h of 24
+        (86_400, 23 * 3600, True),  # too close to the end of its lifetime to trust
+        (120, 100, False),  # a sandbox that forgets keys after 120 s
+        (120, 114, True),
+    ],
+)
+def test_a_key_is_trusted_only_well_inside_its_lifetime(
+    lifetime_s: float, retry_after_s: float, forgotten: bool
+) -> None:
+    tried = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    now = tried + timedelta(seconds=retry_after_s)
+
+    assert key_may_be_forgotten(tried, now=now, lifetime_s=lifetime_s) is forgotten
+    assert key_may_be_forgotten(None, now=now, lifetime_s=lifetime_s) is False
+
+
+@pytest.mark.parametrize("kind", ["payment", "refund"])
+def test_a_request_that_failed_a_day_ago_waits_for_a_person_then_goes_when_retried(
+    sqlite_db: Database, clock: ManualClock, kind: str
+) -> None:
+    checkout = Checkout()
+    client, transport = scripted_client(checkout)
+    payments = CheckoutPayments(client, clock=clock)
+    projection: Projection = payments if kind == "payment" else CheckoutRefunds(client, clock=clock)
+    add_booking(sqlite_db, now=clock.now())
+    add_payment(sqlite_db, now=clock.now())
+    if kind == "refund":
+        dispatcher(sqlite_db, payments, clock).dispatch_batch()
+        add_refund(sqlite_db, now=clock.now())
+    record_id = "PAY-1" if kind == "payment" else "RF-1"
+    sent_before = len(transport.seen)
+    outbox = dispatcher(sqlite_db, projection, clock)
+
+    # The first answer is lost: Checkout.com may have acted. A day later the key may be gone.
+    checkout.fail = [(502, None)]
+    assert outbox.dispatch_batch().retried == 1
+    clock.advance(23.5 * 3600)
+    late = outbox.dispatch_batch()
+
+    assert late.dead_lettered == 1
+    row = outbox_row(sqlite_db, kind, record_id)
+    assert row.status == DEAD
+    assert f"reference {record_id}" in (row.last_error or "")
+    assert len(transport.seen) == sent_before + 1
+
+    retry_dead_letters(sqlite_db, [row.id], now=clock.now())
+    assert outbox.dispatch_batch().created == 1
+    assert outbox_row(sqlite_db, kind, record_id).status == DONE
+    assert len(transport.seen) == sent_before + 2
+    client.close()

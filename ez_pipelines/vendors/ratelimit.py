@@ -1,8 +1,9 @@
-"""Our side of HubSpot's rolling burst limit: at most `burst` requests in any `window_s`.
+"""Our side of a vendor's rolling rate limit: at most `burst` requests in any `window_s`.
 
 HubSpot counts a private app's requests over a rolling ten-second window (190 by default,
-https://developers.hubspot.com/changelog/increasing-our-api-limits) and answers 429 beyond it.
-Pacing ourselves keeps a large sync from spending its budget on refusals.
+https://developers.hubspot.com/changelog/increasing-our-api-limits), Checkout.com an account's
+reads and writes per second, and both answer 429 beyond it. Pacing ourselves keeps a large sync
+from spending its budget on refusals.
 """
 
 from __future__ import annotations

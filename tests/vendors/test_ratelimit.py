@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from ez_pipelines.clock import ManualClock
-from ez_pipelines.vendors.hubspot.ratelimit import RollingWindowLimiter
+from ez_pipelines.vendors.ratelimit import RollingWindowLimiter
 
 
 def test_191st_request_in_one_instant_waits_the_whole_window(clock: ManualClock) -> None:
