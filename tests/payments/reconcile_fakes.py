@@ -22,8 +22,13 @@ class FakeCheckout:
     payments: dict[str, PaymentDetails] = field(default_factory=dict)
     actions: dict[str, list[PaymentActionDetails]] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)
+    failures_left: dict[str, int] = field(default_factory=dict)
+    """Reads of a payment that fail before it can be read."""
 
     def get_payment(self, payment_id: str) -> PaymentDetails:
+        if self.failures_left.get(payment_id, 0) > 0:
+            self.failures_left[payment_id] -= 1
+            raise Unavailable(f"checkout GET /payments/{payment_id}: HTTP 502")
         if payment_id in self.unreadable:
             raise Unavailable(f"checkout GET /payments/{payment_id}: HTTP 503")
         if payment_id not in self.payments:

@@ -131,6 +131,15 @@ def test_a_vendor_that_cannot_be_read_is_a_gap_not_a_pass(sqlite_db: Database) -
     assert "HTTP 503" in gap.detail
 
 
+def test_a_vendor_that_fails_once_is_asked_again_at_the_end(sqlite_db: Database) -> None:
+    checkout, netsuite = FakeCheckout(), FakeNetSuite()
+    captured_payment(sqlite_db, checkout, netsuite, "P-1", 45000, now=NOON)
+    checkout.failures_left["pay_p-1"] = 1
+
+    assert reconcile(sqlite_db, checkout, netsuite).gaps == []
+    assert checkout.failures_left["pay_p-1"] == 0
+
+
 def test_payments_belong_to_the_dubai_day_they_were_made_on(sqlite_db: Database) -> None:
     checkout, netsuite = FakeCheckout(), FakeNetSuite()
     # 20:30Z on 2 November is 00:30 on 3 November in Dubai.
