@@ -4,6 +4,10 @@ Deterministic: the same records, pairs and decisions give the same clusters, wha
 arrive in. Must-links (a person said "same") are joined first; then merge edges, strongest
 first. A cannot-link (a person said "split") is never crossed: an edge that would put its two
 records in one cluster is left out, however strong, so a split is never merged back.
+
+The matcher's own "two names, two people" pairs are soft cannot-links: they bar automatic
+edges, not a person's merge. Without them, a record that says little (a WhatsApp number with
+no name) would chain two relatives sharing the family phone into one lead.
 """
 
 from __future__ import annotations
@@ -66,32 +70,39 @@ class Clustering:
         return {m: root for root, members in self.clusters.items() for m in members}
 
 
+def _ban(forest: _Forest, pairs: Iterable[tuple[int, int]]) -> None:
+    for a, b in pairs:
+        forest.banned.setdefault(forest.find(a), set()).add(b)
+        forest.banned.setdefault(forest.find(b), set()).add(a)
+
+
 def cluster(
     ids: Iterable[int],
     edges: Sequence[Edge],
     *,
     must_link: Sequence[tuple[int, int]] = (),
     cannot_link: Sequence[tuple[int, int]] = (),
+    soft_cannot_link: Sequence[tuple[int, int]] = (),
 ) -> Clustering:
     forest = _Forest(ids)
-    for a, b in cannot_link:
-        forest.banned.setdefault(forest.find(a), set()).add(b)
-        forest.banned.setdefault(forest.find(b), set()).add(a)
-
+    _ban(forest, cannot_link)
     refused: list[Edge] = []
     unions = {"forced": 0, "joined": 0}
+
+    def join(kind: str, edges: Iterable[Edge]) -> None:
+        for edge in edges:
+            if forest.find(edge.left) == forest.find(edge.right):
+                continue
+            if forest.banned and forest.forbidden(edge.left, edge.right):
+                refused.append(edge)
+                continue
+            forest.union(edge.left, edge.right)
+            unions[kind] += 1
+
     forced = sorted((min(a, b), max(a, b)) for a, b in must_link)
-    ordered = sorted(edges, key=lambda e: (-e.score, e.left, e.right))
-    steps = [("forced", Edge(a, b, float("inf"))) for a, b in forced]
-    steps += [("joined", edge) for edge in ordered]
-    for kind, edge in steps:
-        if forest.find(edge.left) == forest.find(edge.right):
-            continue
-        if forest.banned and forest.forbidden(edge.left, edge.right):
-            refused.append(edge)
-            continue
-        forest.union(edge.left, edge.right)
-        unions[kind] += 1
+    join("forced", (Edge(a, b, float("inf")) for a, b in forced))
+    _ban(forest, [(a, b) for a, b in soft_cannot_link if forest.find(a) != forest.find(b)])
+    join("joined", sorted(edges, key=lambda e: (-e.score, e.left, e.right)))
 
     clusters: dict[int, list[int]] = {}
     for item in sorted(forest.parent):

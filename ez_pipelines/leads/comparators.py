@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from rapidfuzz import fuzz, utils
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from ez_pipelines.leads.names import fold, name_key
 
@@ -74,7 +74,8 @@ def compare_typo(left: Prepared, right: Prepared) -> Level:
         return Level.MISSING
     if left == right:
         return Level.EXACT
-    slips = Levenshtein.distance(left, right, processor=utils.default_process, score_cutoff=1)
+    # Optimal string alignment: a swapped pair of keys is one slip, as a person makes it.
+    slips = OSA.distance(left, right, processor=utils.default_process, score_cutoff=1)
     return Level.CLOSE if slips <= 1 else Level.DIFFERENT
 
 
@@ -94,6 +95,10 @@ def compare_names(left: Prepared, right: Prepared) -> Level:
         return Level.EXACT
     if reordered >= NAME_CLOSE_AT:
         return Level.CLOSE
+    # A lost or extra space: `ekaterinan ivanov`, `ekaterina ivanov`.
+    joined = fuzz.ratio(left.replace(" ", ""), right.replace(" ", ""), processor=process)
+    if joined >= NAME_CLOSE_AT:
+        return Level.CLOSE
     # token_set_ratio is 100 for any subset, so it only ever says `partial`, never the same.
     if fuzz.token_set_ratio(left, right, processor=process) == 100:
         return Level.PARTIAL
@@ -102,19 +107,30 @@ def compare_names(left: Prepared, right: Prepared) -> Level:
     return Level.DIFFERENT
 
 
+WORD_CLOSE_AT = 80.0
+
+
 def _initials_fit(left: list[str], right: list[str]) -> bool:
-    """`sara q` within `sara qasim`: each word of the shorter name is a word or the initial of a
-    word of the longer one."""
+    """`sara q` within `sara qasim`, `mhoammed` within `mohammed mahmoud`: each word of the
+    shorter name is a word of the longer one, its initial, or a slip of the keys away."""
     shorter, longer = sorted((left, right), key=lambda words: (len(words), len("".join(words))))
     remaining = list(longer)
     for word in shorter:
-        found = next(
-            (w for w in remaining if w == word or (len(word) == 1 and w.startswith(word))), None
-        )
+        found = next((w for w in remaining if _word_fits(word, w)), None)
         if found is None:
             return False
         remaining.remove(found)
     return True
+
+
+def _word_fits(word: str, other: str) -> bool:
+    if word == other or (len(word) == 1 and other.startswith(word)):
+        return True
+    if len(word) < 4 or len(other) < 4:
+        return False
+    # One slip (a swapped pair counts as one), or a longer word mostly the same.
+    slips = OSA.distance(word, other, processor=utils.default_process, score_cutoff=1)
+    return slips <= 1 or fuzz.ratio(word, other, processor=utils.default_process) >= WORD_CLOSE_AT
 
 
 TEXT_EXACT_AT = 0.97

@@ -6,7 +6,9 @@ the same person adds, evidence against subtracts). Then:
 
 - merge: the score reaches `merge_at`, an identifier agrees (when `require_identifier`), no
   identifier disagrees, and no `vetoes` field (the name, for leads) says `different`;
-- review: not a merge, and the score reaches `review_at`;
+- review: not a merge, and the score reaches `review_at`; also a merge carried only by an
+  identifier two different people share, with names not clearly the same
+  (`distrust_shared_identifiers`);
 - distinct: everything else.
 """
 
@@ -53,6 +55,10 @@ class MatchConfig:
     merge_at: float
     review_at: float
     require_identifier: bool = True
+    distrust_shared_identifiers: bool = False
+    """An identifier value that two records with vetoing differences share (a family's phone)
+    carries a merge only where the vetoing field says something (exact, close or partial);
+    a record without a name, on a family's phone, could be any of them: review."""
     derived: Mapping[str, str] = field(default_factory=dict)
     """Blocking-only keys derived from a field: name -> `first_last:<field>`."""
 
@@ -84,6 +90,7 @@ LEAD_MATCHING = MatchConfig(
     ),
     merge_at=7.0,
     review_at=1.0,
+    distrust_shared_identifiers=True,
     derived={"name_first_last": "first_last:name"},
 )
 """Leads: a phone or email with a compatible name merges; names alone never do; a name with a

@@ -33,6 +33,7 @@ _SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("tariq", "tareq", "tarek", "tarik"),
     ("ibrahim", "ebrahim"),
     ("mansour", "mansoor", "mansur"),
+    ("obaid", "obaidullah", "ubaid"),
     ("fatima", "fatma", "fatimah", "fatemah"),
     ("aisha", "aysha", "ayesha", "aicha"),
     ("mariam", "maryam", "miriam"),
@@ -45,6 +46,11 @@ _SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("mona", "muna"),
     ("hashimi", "hashemi"),
     ("nuaimi", "naimi"),
+    ("mazrouei", "mazroui", "mazrouie"),
+    ("dhaheri", "daheri", "dhahiri"),
+    ("khoury", "khouri", "khuri"),
+    ("saleh", "salih"),
+    ("nasser", "nasir", "naser"),
 )
 CANONICAL: dict[str, str] = {spelling: group[0] for group in _SPELLINGS for spelling in group}
 # The article and the `Abd` (servant of) prefix belong to the word after them.

@@ -98,7 +98,7 @@ def _insert_unless_asked(session: Session, pair: ScoredPair, now: datetime) -> i
         "left_lead_id": pair.left,
         "right_lead_id": pair.right,
         "score": pair.score,
-        "evidence": json.dumps({name: str(level) for name, level in pair.levels.items()}),
+        "evidence": json.dumps({name: str(level) for name, level in pair.evidence().items()}),
         "status": OPEN,
         "opened_at": now,
     }

@@ -108,8 +108,13 @@ def _cluster(
         for p in pairs
         if p.verdict is Verdict.MERGE and p.key not in decisions.distinct
     ]
+    vetoed = [p.key for p in pairs if p.apart and p.key not in decisions.merge]
     return cluster(
-        leads, edges, must_link=sorted(decisions.merge), cannot_link=sorted(decisions.split)
+        leads,
+        edges,
+        must_link=sorted(decisions.merge),
+        cannot_link=sorted(decisions.split),
+        soft_cannot_link=vetoed,
     )
 
 

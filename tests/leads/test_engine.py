@@ -61,3 +61,38 @@ def test_clusters_do_not_depend_on_the_order_of_edges() -> None:
         assert again.clusters == expected.clusters
     assert expected.clusters == {1: [1, 2, 3], 4: [4, 5], 6: [6]}
     assert expected.refused == [Edge(3, 5, 7.5)]
+
+
+def test_a_nameless_record_on_a_family_phone_never_chains_the_relatives() -> None:
+    from ez_pipelines.leads.config import LEAD_MATCHING
+
+    family_phone = "+971507654321"
+    records = [
+        MatchRecord(1, {"name": "Ahmed Al-Mansouri", "phone": family_phone, "email": "a@x.test"}),
+        MatchRecord(2, {"name": "Fatima Al Mansouri", "phone": family_phone}),
+        MatchRecord(3, {"name": None, "phone": family_phone}),  # a WhatsApp without a name
+        MatchRecord(4, {"name": "Ahmed", "phone": family_phone, "email": "a@x.test"}),
+    ]
+
+    pairs, _ = match(records, LEAD_MATCHING)
+    verdicts = {p.key: p.verdict for p in pairs}
+    clustering = cluster(
+        [1, 2, 3, 4],
+        [Edge(p.left, p.right, p.score) for p in pairs if p.verdict is Verdict.MERGE],
+        soft_cannot_link=[p.key for p in pairs if p.apart],
+    )
+
+    assert verdicts[(1, 2)] is Verdict.REVIEW  # one phone, two names
+    assert verdicts[(1, 3)] is Verdict.REVIEW  # could be either of them
+    assert verdicts[(2, 3)] is Verdict.REVIEW
+    assert verdicts[(1, 4)] is Verdict.MERGE  # the email says which one
+    assert clustering.clusters == {1: [1, 4], 2: [2], 3: [3]}
+
+
+def test_a_swapped_pair_of_keys_in_an_email_is_a_slip_not_another_address() -> None:
+    from ez_pipelines.leads.comparators import COMPARATORS
+
+    typo = COMPARATORS["typo"]
+
+    assert typo.compare("dmitry_volkov@x.test", "dmitry_vlokov@x.test") is Level.CLOSE
+    assert typo.compare("dmitry_volkov@x.test", "dmitri_volkova@x.test") is Level.DIFFERENT
