@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 export DAGSTER_HOME := $(CURDIR)/.ez/dagster
 
-.PHONY: demo test lint ui install clean
+.PHONY: demo test lint ui install clean bench
 
 install: $(STAMP)
 
@@ -25,6 +26,14 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# The lead-matching benchmark against Splink (DuckDB), from the `bench` extra; one heavy run.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.leads
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
 
 ui: $(STAMP)
 	$(BIN)/ez-pipelines migrate

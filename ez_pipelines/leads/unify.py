@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
@@ -76,6 +76,7 @@ def unify_leads(db: Database, *, now: datetime, config: MatchConfig = LEAD_MATCH
 
 
 def unify_in(session: Session, *, now: datetime, config: MatchConfig) -> UnifyReport:
+    _one_at_a_time(session)
     leads = {lead.id: lead for lead in session.scalars(select(Lead).order_by(Lead.id))}
     pairs, matched = match([match_record(lead) for lead in leads.values()], config)
     decisions = load_decisions(session)
@@ -98,6 +99,17 @@ def unify_in(session: Session, *, now: datetime, config: MatchConfig) -> UnifyRe
     people = [person_of([leads[i] for i in members]) for members in clustering.clusters.values()]
     _write_people(session, people, leads, now, report)
     return report
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock unifications take in turn.
+_UNIFY_LOCK = 0x1EAD5
+
+
+def _one_at_a_time(session: Session) -> None:
+    """Two unifications at once would both write the same leads; the second waits. SQLite's
+    write transactions (begun IMMEDIATE) already take turns."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UNIFY_LOCK})
 
 
 def _cluster(
