@@ -106,7 +106,7 @@ def leads_summary(db: Database, sandbox: SandboxClient) -> dict[str, Any]:
         "duplicate_emails": sum(n - 1 for n in emails.values() if n > 1),
         "dead_letters": int(syncs.get(DEAD, 0)),
         "pending": int(syncs.get(PENDING, 0)),
-        "channels": {
+        "webhooks": {
             name: sandbox.stats(name).get("webhooks", {}) for name in ("crisp", "whatsapp")
         },
     }
