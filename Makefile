@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 export DAGSTER_HOME := $(CURDIR)/.ez/dagster
 
 .PHONY: demo test lint ui bench install clean
@@ -26,8 +27,14 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-bench: $(STAMP)
+# The receiver benchmark, then lead matching against Splink (DuckDB) from the `bench` extra.
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.leads
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
 
 ui: $(STAMP)
 	$(BIN)/ez-pipelines migrate

@@ -14,6 +14,7 @@ from ez_pipelines.assets.canonical import (
     canonical_customers,
     canonical_payments,
 )
+from ez_pipelines.assets.leads import RAW_LEAD_ASSETS, leads_unified
 from ez_pipelines.assets.payments import (
     checkout_events,
     checkout_payment_polls,
@@ -23,6 +24,7 @@ from ez_pipelines.assets.registry import PROJECTION_ASSET_DEFS
 from ez_pipelines.checks.outbox import OUTBOX_CHECKS
 from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
+from ez_pipelines.resources.leads import LeadsResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
 from ez_pipelines.resources.vendors import CheckoutResource, HubSpotResource, NetSuiteResource
 from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
@@ -85,10 +87,15 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
         ),
+        "leads": LeadsResource(
+            regions=",".join(f"{k}={v}" for k, v in settings.leads.regions.items()),
+            review_max_age_h=settings.leads.review_max_age_h,
+            duplicate_rate_max=settings.leads.duplicate_rate_max,
+        ),
     }
 
 
-PROJECTION_GROUPS = ("canonical", "netsuite", "hubspot", "checkout")
+PROJECTION_GROUPS = ("canonical", "netsuite", "hubspot", "checkout", "leads")
 
 sync_all_job = dg.define_asset_job(
     "sync_all",
@@ -110,6 +117,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             checkout_events,
             checkout_payment_polls,
             payments_reconciliation,
+            *RAW_LEAD_ASSETS,
+            leads_unified,
         ],
         asset_checks=OUTBOX_CHECKS,
         sensors=[outbox_sensor, inbox_sensor],

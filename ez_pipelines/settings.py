@@ -68,6 +68,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_SYNC_LAG_BOUND_S", "900", "Sync lag above which the lag check warns."),
     Setting("EZ_SYNC_DRAIN_S", "120", "Longest one sync run keeps draining its projection."),
     Setting("EZ_SANDBOX_PORT", str(SANDBOX_PORT), "Port of `ez-pipelines sandbox serve`."),
+    Setting(
+        "EZ_PUBLIC_BASE_URL",
+        "",
+        "URL senders reach `ez-pipelines serve` at (HubSpot signs it); empty: as received.",
+    ),
+    Setting(
+        "EZ_HUBSPOT_CLIENT_SECRET",
+        "ez-sandbox-hubspot-client-secret",
+        "HubSpot app client secret: webhook signature v3.",
+        True,
+    ),
+    Setting("EZ_CRISP_SIGNING_SECRET", "ez-sandbox-crisp-secret", "Crisp plugin hook key.", True),
+    Setting("EZ_CRISP_HOOK_KEY", "ez-sandbox-crisp-hook-key", "`key` of website hook URLs.", True),
+    Setting("EZ_WHATSAPP_APP_SECRET", "ez-sandbox-whatsapp-secret", "Meta app secret.", True),
+    Setting("EZ_WHATSAPP_VERIFY_TOKEN", "ez-sandbox-verify-token", "Webhook verify token.", True),
+    Setting(
+        "EZ_LEAD_REGIONS",
+        "hubspot=AE,crisp=AE,whatsapp=AE",
+        "Region each lead channel expects its phone numbers in.",
+    ),
+    Setting("EZ_LEADS_REVIEW_MAX_AGE_H", "48", "Age of the oldest open review item that warns."),
+    Setting("EZ_LEADS_DUPLICATE_RATE_MAX", "0.05", "Share of lead records in review that warns."),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -112,6 +134,27 @@ class ServeSettings:
 
 
 @dataclass(frozen=True)
+class LeadsSettings:
+    public_base_url: str
+    hubspot_client_secret: str
+    crisp_signing_secret: str
+    crisp_hook_key: str
+    whatsapp_app_secret: str
+    whatsapp_verify_token: str
+    regions: dict[str, str]
+    review_max_age_h: float
+    duplicate_rate_max: float
+
+    def region(self, channel: str) -> str:
+        return self.regions.get(channel, "AE")
+
+
+def _regions(text: str) -> dict[str, str]:
+    pairs = (part.partition("=") for part in text.split(",") if part.strip())
+    return {name.strip(): region.strip().upper() for name, _, region in pairs}
+
+
+@dataclass(frozen=True)
 class RetrySettings:
     base_s: float
     cap_s: float
@@ -135,6 +178,7 @@ class Settings:
     sync_lag_bound_s: float
     sync_drain_s: float
     sandbox_port: int
+    leads: LeadsSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -189,6 +233,17 @@ class Settings:
             sync_lag_bound_s=float(get("EZ_SYNC_LAG_BOUND_S")),
             sync_drain_s=float(get("EZ_SYNC_DRAIN_S")),
             sandbox_port=int(get("EZ_SANDBOX_PORT")),
+            leads=LeadsSettings(
+                public_base_url=env.get("EZ_PUBLIC_BASE_URL", "").rstrip("/"),
+                hubspot_client_secret=get("EZ_HUBSPOT_CLIENT_SECRET"),
+                crisp_signing_secret=get("EZ_CRISP_SIGNING_SECRET"),
+                crisp_hook_key=get("EZ_CRISP_HOOK_KEY"),
+                whatsapp_app_secret=get("EZ_WHATSAPP_APP_SECRET"),
+                whatsapp_verify_token=get("EZ_WHATSAPP_VERIFY_TOKEN"),
+                regions=_regions(get("EZ_LEAD_REGIONS")),
+                review_max_age_h=float(get("EZ_LEADS_REVIEW_MAX_AGE_H")),
+                duplicate_rate_max=float(get("EZ_LEADS_DUPLICATE_RATE_MAX")),
+            ),
         )
 
     def secrets(self) -> list[str]:
@@ -201,4 +256,9 @@ class Settings:
             self.hubspot.token,
             self.checkout.secret_key,
             self.checkout.webhook_secret,
+            self.leads.hubspot_client_secret,
+            self.leads.crisp_signing_secret,
+            self.leads.crisp_hook_key,
+            self.leads.whatsapp_app_secret,
+            self.leads.whatsapp_verify_token,
         ]

@@ -14,3 +14,11 @@ CHECKOUT_REFUNDS = dg.AssetKey(["checkout", "refunds"])
 CHECKOUT_EVENTS = dg.AssetKey(["checkout", "events"])
 PAYMENT_POLLS = dg.AssetKey(["checkout", "payment_polls"])
 RECONCILIATION = dg.AssetKey(["payments", "reconciliation"])
+
+LEADS_RAW = {
+    "hubspot": dg.AssetKey(["leads", "raw_hubspot"]),
+    "crisp": dg.AssetKey(["leads", "raw_crisp"]),
+    "whatsapp": dg.AssetKey(["leads", "raw_whatsapp"]),
+}
+LEADS_UNIFIED = dg.AssetKey(["leads", "unified"])
+HUBSPOT_LEAD_CONTACTS = dg.AssetKey(["hubspot", "lead_contacts"])

@@ -53,6 +53,13 @@ PROJECTIONS = (
         keys.CHECKOUT_EVENTS,
         "Captures as customer payments and refunds as customer refunds, keyed by action id.",
     ),
+    ProjectionSpec(
+        "hubspot",
+        "lead",
+        keys.HUBSPOT_LEAD_CONTACTS,
+        keys.LEADS_UNIFIED,
+        "Unified leads as HubSpot contacts, with their chat and WhatsApp conversation ids.",
+    ),
 )
 
 PROJECTION_ASSETS: dict[tuple[str, str], dg.AssetKey] = {

@@ -42,6 +42,42 @@ def parse_phone(raw: str, default_region: str) -> Phone:
     return Phone(e164=e164, region=phonenumbers.region_code_for_number(number))
 
 
+@dataclass(frozen=True)
+class ChannelPhone:
+    """A number as a lead channel captured it, and whether it may identify a person."""
+
+    raw: str
+    e164: str | None
+    """Set only for a valid number in the channel's region: the only numbers matched on."""
+    status: str
+    """`valid`, `invalid` (does not parse into a real number) or `other_region`."""
+    candidate: str | None = None
+    """What the number parsed into when it is not to be trusted: shown to a reviewer only."""
+
+
+def parse_channel_phone(raw: str, region: str, *, international: bool = False) -> ChannelPhone:
+    """Read a number the way the channel that captured it writes numbers.
+
+    `region` is where the channel expects its people (the UAE site's chat: AE); `international`
+    channels (WhatsApp sender ids) always carry the country code, without its plus. A number
+    that is not valid, or is valid in another region than the channel's, is never used to tell
+    who someone is: a wrong default region turns `00971...` into a valid-looking foreign number.
+    """
+    text = raw.strip()
+    if international and text and text[0].isdigit() and not text.startswith("00"):
+        text = "+" + text
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return ChannelPhone(raw, None, "invalid")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_valid_number(number):
+        return ChannelPhone(raw, None, "invalid", e164)
+    if phonenumbers.region_code_for_number(number) != region:
+        return ChannelPhone(raw, None, "other_region", e164)
+    return ChannelPhone(raw, e164, "valid")
+
+
 def parse_email(raw: str) -> Email:
     display = raw.strip()
     try:

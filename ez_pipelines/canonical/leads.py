@@ -1,4 +1,8 @@
-"""Recording leads as each channel sees them. Unifying them into people lives in `leads/`."""
+"""Recording leads as each channel sees them. Unifying them into people lives in `leads/`.
+
+A channel record never goes to an outside system by itself: the unification decides which
+person it belongs to, and that person is what HubSpot receives.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.changes import Change
-from ez_pipelines.canonical.contact_points import InvalidContactPoint, parse_email, parse_phone
+from ez_pipelines.canonical.contact_points import (
+    ChannelPhone,
+    InvalidContactPoint,
+    parse_channel_phone,
+    parse_email,
+)
 from ez_pipelines.canonical.models import Lead
-from ez_pipelines.outbox.routes import enqueue_change
 
 LEAD_SOURCES = ("hubspot", "crisp", "whatsapp")
+# WhatsApp sender ids are always international numbers, written without their plus.
+INTERNATIONAL_SOURCES = frozenset({"whatsapp"})
 
 
 @dataclass(frozen=True)
@@ -23,28 +33,39 @@ class LeadInput:
     full_name: str | None = None
     email: str | None = None
     phone: str | None = None
+    name_part: tuple[str, str] | None = None
+    """One part of the name as a CRM holds it: (`firstname` or `lastname`, its value)."""
 
 
 def record_lead_contact(
-    session: Session, data: LeadInput, *, now: datetime, default_region: str
+    session: Session,
+    data: LeadInput,
+    *,
+    now: datetime,
+    default_region: str,
+    replace: bool = False,
 ) -> Change:
     """Create the channel's lead or count one more contact from it, filling in what was missing.
 
+    `default_region` is the region the channel expects its people in; a number read in another
+    region, or not valid, is kept raw with its status and never identifies anyone.
+
     This reads the lead and then writes it, so on SQLite it must run in a transaction that began
     IMMEDIATE (`Database.write`), or two concurrent contacts from one lead fail with "database is
-    locked" instead of waiting their turn.
+    locked" instead of waiting their turn. With `replace`, the values given replace those stored
+    (a CRM's latest property values) instead of only filling gaps.
     """
     if data.source not in LEAD_SOURCES:
         raise ValueError(f"unknown lead source {data.source!r}")
-    email = phone = None
+    email = None
     try:
         email = parse_email(data.email) if data.email and data.email.strip() else None
     except InvalidContactPoint:
         email = None
-    try:
-        phone = parse_phone(data.phone, default_region) if data.phone else None
-    except InvalidContactPoint:
-        phone = None
+    phone: ChannelPhone | None = None
+    if data.phone and data.phone.strip():
+        international = data.source in INTERNATIONAL_SOURCES
+        phone = parse_channel_phone(data.phone, default_region, international=international)
 
     lead = session.scalars(
         select(Lead).where(Lead.source == data.source, Lead.source_ref == data.source_ref)
@@ -53,26 +74,40 @@ def record_lead_contact(
         lead = Lead(
             source=data.source,
             source_ref=data.source_ref,
-            full_name=data.full_name,
             email=email.display if email else None,
             email_key=email.key if email else None,
             phone_raw=data.phone,
             phone=phone.e164 if phone else None,
+            phone_status=phone.status if phone else None,
+            region=default_region,
             message_count=1,
             created_at=now,
             updated_at=now,
         )
+        _apply_name(lead, data, replace=True)
         session.add(lead)
         session.flush()
-        enqueue_change(session, "lead", str(lead.id), now)
         return Change.CREATED
 
     lead.message_count += 1
-    lead.full_name = lead.full_name or data.full_name
-    if email and not lead.email:
+    _apply_name(lead, data, replace=replace)
+    if email and (replace or not lead.email):
         lead.email, lead.email_key = email.display, email.key
-    if phone and not lead.phone:
-        lead.phone_raw, lead.phone = data.phone, phone.e164
+    if phone and (replace or not lead.phone_raw or (phone.e164 and not lead.phone)):
+        lead.phone_raw, lead.phone, lead.phone_status = data.phone, phone.e164, phone.status
     lead.updated_at = now
-    enqueue_change(session, "lead", str(lead.id), now)
     return Change.UPDATED
+
+
+def _apply_name(lead: Lead, data: LeadInput, *, replace: bool) -> None:
+    """A whole name fills a gap (or replaces, with `replace`); a CRM's first or last name
+    replaces that part, and the full name is made of the parts."""
+    if data.name_part is not None:
+        part, value = data.name_part
+        if part == "firstname":
+            lead.given_name = value
+        else:
+            lead.family_name = value
+        lead.full_name = " ".join(p for p in (lead.given_name, lead.family_name) if p) or None
+    elif data.full_name and (replace or not lead.full_name):
+        lead.full_name = data.full_name

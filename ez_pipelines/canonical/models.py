@@ -221,10 +221,19 @@ class Lead(Base):
     source: Mapped[str] = mapped_column(String(16), doc="hubspot|crisp|whatsapp")
     source_ref: Mapped[str] = mapped_column(String(128))
     full_name: Mapped[str | None] = mapped_column(String(200))
+    given_name: Mapped[str | None] = mapped_column(String(100), doc="when the channel splits it")
+    family_name: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     email_key: Mapped[str | None] = mapped_column(String(254), index=True)
     phone_raw: Mapped[str | None] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone_status: Mapped[str | None] = mapped_column(
+        String(16), doc="valid|invalid|other_region; only a valid phone identifies anyone"
+    )
+    region: Mapped[str | None] = mapped_column(String(2), doc="the channel's expected region")
+    person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("unified_leads.id"), index=True, doc="the unified lead it belongs to"
+    )
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -260,3 +269,7 @@ class ImportRejection(Base):
     record_id: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     rejected_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# A lead's `person_id` points at the unified leads' table, which the leads package owns.
+from ez_pipelines.leads import tables as _lead_tables  # noqa: E402, F401

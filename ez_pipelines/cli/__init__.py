@@ -5,6 +5,7 @@ from ez_pipelines.cli import (  # noqa: F401 - importing registers the commands
     demo_cmd,
     imports,
     migrate_cmd,
+    review_cmd,
     sandbox_cmd,
     sandbox_serve,
     seed,

@@ -24,6 +24,12 @@ from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.definitions import build_definitions
 from ez_pipelines.demo.driver import Driver
+from ez_pipelines.demo.leads_demo import (
+    configure_channels,
+    lead_traffic,
+    leads_summary,
+    send_traffic,
+)
 from ez_pipelines.demo.payments_view import payments_summary
 from ez_pipelines.demo.processes import free_port, receiver_process, sandbox_process
 from ez_pipelines.demo.summary import IntegrationSummary, render_table, write_summary
@@ -57,6 +63,7 @@ class DemoOptions:
     webhook_duplicate_rate: float = 0.20
     read_timeout_s: float = 2.0
     deadline_s: float = 600.0
+    lead_prospects: int = 200
 
 
 def _prepare_home(home: Path) -> str:
@@ -201,6 +208,16 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
                 driver.run_job("sync_all")
             driver.until_quiet(db, deadline=deadline, busy=busy)
 
+        traffic = lead_traffic(scenario, options.lead_prospects)
+        configure_channels(sandbox, settings, webhook_url.rsplit("/webhooks/", 1)[0])
+        sent = send_traffic(sandbox.base_url, traffic)
+        echo(
+            f"leads: {traffic.prospects} prospects wrote {len(traffic.forms)} forms, "
+            f"{len(traffic.chats)} chat messages and {len(traffic.whatsapp)} WhatsApp messages "
+            f"(answers {dict(sorted(sent.items()))})"
+        )
+        driver.until_quiet(db, deadline=deadline, busy=busy)
+
         # Webhooks that were dropped never come: the polling fallback finds what they carried.
         time.sleep(POLL_AFTER_S)
         echo("polling Checkout.com for payments whose webhooks went quiet:")
@@ -219,6 +236,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         ]
         injected = {name: sandbox.stats(name)["faults_injected"] for name in SYSTEMS}
         webhooks = sandbox.stats("checkout")["webhooks"]
+        leads_figures = leads_summary(db, sandbox)
         payments_figures = payments_summary(
             db,
             acknowledged_deliveries=int(webhooks["acknowledged"]),
@@ -229,14 +247,16 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     echo(render_table(summaries))
     echo("")
     echo("payments: " + ", ".join(f"{k} {v}" for k, v in payments_figures.items()))
+    echo("leads: " + ", ".join(f"{k} {v}" for k, v in leads_figures.items() if k != "webhooks"))
     path = home / "demo-summary.json"
     extra = {
         "faults_injected": injected,
         "seed": options.seed,
         "payments": payments_figures,
+        "leads": leads_figures,
         "webhooks_sent": webhooks,
     }
-    ok = write_summary(path, summaries, extra, also=gaps == 0)
+    ok = write_summary(path, summaries, extra, also=gaps == 0 and leads_figures["ok"])
     echo(f"\nwrote {path}: ok={str(ok).lower()}")
     db.dispose()
     return ok

@@ -154,9 +154,19 @@ def hubspot_view(db: Database, sandbox: SandboxClient, *, key_property: str) -> 
     """A customer matches when its contact carries its key and its email (the names of a contact
     shared by several customers are the last writer's, so they are compared only when the
     customer is alone on the contact)."""
-    held = [c for c in sandbox.records("hubspot")["contacts"] if not c.get("archived")]
-    by_id = {str(c["id"]): c["properties"] for c in held}
     customers = _customers_with_refs(db, "hubspot")
+    customer_keys = {contact_key(customer) for customer, _ in customers}
+    # A lead's own contact is the leads' verdict, not the customers'.
+    held = [
+        c
+        for c in sandbox.records("hubspot")["contacts"]
+        if not c.get("archived")
+        and (
+            not c["properties"].get("ez_lead_id")
+            or c["properties"].get(key_property) in customer_keys
+        )
+    ]
+    by_id = {str(c["id"]): c["properties"] for c in held}
     members = Counter(vendor_id for _, vendor_id in customers if vendor_id)
     unmapped, mismatched = 0, []
     for customer, vendor_id in customers:

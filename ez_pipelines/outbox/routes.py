@@ -14,6 +14,8 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "refund": ("checkout",),
     # Each capture and refund Checkout.com made is recorded in NetSuite once.
     "payment_action": ("netsuite",),
+    # A unified lead; the channel records it is made of never leave on their own.
+    "lead": ("hubspot",),
 }
 
 

@@ -10,6 +10,7 @@ from ez_pipelines.settings import CheckoutSettings, HubSpotSettings, NetSuiteSet
 from ez_pipelines.vendors.checkout.client import CheckoutClient
 from ez_pipelines.vendors.checkout.sync import CheckoutPayments, CheckoutRefunds
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
+from ez_pipelines.vendors.hubspot.lead_sync import HubSpotLeadContacts
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts
 from ez_pipelines.vendors.netsuite.client import NetSuiteClient
 from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers, NetSuitePaymentActions
@@ -76,11 +77,12 @@ class HubSpotResource(dg.ConfigurableResource):
 
     @contextmanager
     def open_projection(self, entity: str) -> Iterator[Projection]:
-        if entity != "customer":
+        projections = {"customer": HubSpotContacts, "lead": HubSpotLeadContacts}
+        if entity not in projections:
             raise KeyError(f"no HubSpot projection of {entity}")
         timeout = (self.connect_timeout_s, self.read_timeout_s)
         with HubSpotClient(self.settings(), timeout=timeout) as client:
-            yield HubSpotContacts(client)
+            yield projections[entity](client)
 
 
 class CheckoutResource(dg.ConfigurableResource):

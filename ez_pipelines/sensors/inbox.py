@@ -2,18 +2,22 @@
 
 import dagster as dg
 
-from ez_pipelines.assets.keys import CHECKOUT_EVENTS
+from ez_pipelines.assets.keys import CHECKOUT_EVENTS, LEADS_RAW, LEADS_UNIFIED
 from ez_pipelines.inbox.status import inbox_status
 from ez_pipelines.resources.database import DatabaseResource
 from ez_pipelines.sensors.outbox import run_active
 
-PROCESSORS = {"checkout": CHECKOUT_EVENTS}
+# What each system's new events start: the assets that apply them, in one run.
+PROCESSORS = {
+    "checkout": [CHECKOUT_EVENTS],
+    **{system: [key, LEADS_UNIFIED] for system, key in LEADS_RAW.items()},
+}
 PROCESSOR_TAG = "ez/inbox"
 
 
 @dg.sensor(
     name="inbox_new_events",
-    asset_selection=dg.AssetSelection.assets(*PROCESSORS.values()),
+    asset_selection=dg.AssetSelection.assets(*{k for keys in PROCESSORS.values() for k in keys}),
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts the processing of a system's webhook events when new ones arrive.",
@@ -26,7 +30,7 @@ def inbox_sensor(
     schedule retry them."""
     statuses = inbox_status(database.database())
     requests, reasons = [], []
-    for system, key in PROCESSORS.items():
+    for system, keys in PROCESSORS.items():
         status = statuses.get(system)
         if status is None or status.received == 0:
             deferred = status.deferred if status else 0
@@ -38,7 +42,7 @@ def inbox_sensor(
         requests.append(
             dg.RunRequest(
                 run_key=f"{system}:{status.newest_received_id}",
-                asset_selection=[key],
+                asset_selection=keys,
                 tags={PROCESSOR_TAG: system},
             )
         )

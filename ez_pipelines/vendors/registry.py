@@ -10,6 +10,7 @@ from ez_pipelines.settings import Settings
 from ez_pipelines.vendors.checkout.client import CheckoutClient
 from ez_pipelines.vendors.checkout.sync import CheckoutPayments, CheckoutRefunds
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
+from ez_pipelines.vendors.hubspot.lead_sync import HubSpotLeadContacts
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts
 from ez_pipelines.vendors.netsuite.client import NetSuiteClient
 from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers, NetSuitePaymentActions
@@ -29,6 +30,7 @@ def open_projections(settings: Settings) -> Iterator[list[Projection]]:
         yield [
             NetSuiteCustomers(netsuite, subsidiary_id=subsidiary),
             HubSpotContacts(hubspot),
+            HubSpotLeadContacts(hubspot),
             CheckoutPayments(checkout),
             CheckoutRefunds(checkout),
             NetSuitePaymentActions(netsuite, subsidiary_id=subsidiary),

@@ -33,6 +33,11 @@ def test_definitions_snapshot() -> None:
         "checkout/payments": "checkout",
         "checkout/refunds": "checkout",
         "hubspot/contacts": "hubspot",
+        "hubspot/lead_contacts": "hubspot",
+        "leads/raw_crisp": "leads",
+        "leads/raw_hubspot": "leads",
+        "leads/raw_whatsapp": "leads",
+        "leads/unified": "leads",
         "netsuite/customers": "netsuite",
         "netsuite/payment_actions": "netsuite",
         "payments/reconciliation": "payments",
@@ -42,6 +47,7 @@ def test_definitions_snapshot() -> None:
         "checkout/payments",
         "checkout/refunds",
         "hubspot/contacts",
+        "hubspot/lead_contacts",
         "netsuite/customers",
         "netsuite/payment_actions",
     ]
@@ -50,6 +56,8 @@ def test_definitions_snapshot() -> None:
             *(f"{p}:{name}" for p in projections for name in ("no_dead_letters", "sync_lag")),
             "checkout/events:no_event_waiting_long",
             "checkout/payment_polls:payments_pending_too_long",
+            "leads/unified:duplicate_rate",
+            "leads/unified:oldest_review_age",
             "payments/reconciliation:reconciliation_clean",
         ]
     )
@@ -66,6 +74,7 @@ def test_definitions_snapshot() -> None:
         "checkout",
         "database",
         "hubspot",
+        "leads",
         "netsuite",
         "sync_engine",
     ]
@@ -77,6 +86,16 @@ def test_projections_depend_on_the_canonical_customers() -> None:
 
     for projection in (["netsuite", "customers"], ["hubspot", "contacts"]):
         assert graph.get(dg.AssetKey(projection)).parent_keys == {customers}
+
+
+def test_lead_contacts_follow_the_unified_leads_which_follow_every_channel() -> None:
+    graph = defs.resolve_asset_graph()
+    unified = dg.AssetKey(["leads", "unified"])
+
+    assert graph.get(dg.AssetKey(["hubspot", "lead_contacts"])).parent_keys == {unified}
+    assert graph.get(unified).parent_keys == {
+        dg.AssetKey(["leads", f"raw_{channel}"]) for channel in ("hubspot", "crisp", "whatsapp")
+    }
 
 
 def test_secrets_set_in_the_environment_reach_resources_as_env_vars(

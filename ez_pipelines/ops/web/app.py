@@ -1,4 +1,4 @@
-"""The ops web service: inbound webhooks, and the liveness probe load balancers ask."""
+"""The ops web service: inbound webhooks, the lead review page, and the liveness probe."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from pydantic import BaseModel
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
 from ez_pipelines.ops.web.checkout import CheckoutReceiver
+from ez_pipelines.ops.web.lead_hooks import LeadHooks
+from ez_pipelines.ops.web.lead_routes import lead_router
+from ez_pipelines.ops.web.review_page import review_router
 from ez_pipelines.ops.web.webhooks import webhook_router
 from ez_pipelines.ops.web.writer import StoreWriter
 from ez_pipelines.settings import Settings
@@ -36,6 +39,9 @@ def create_ops_app(settings: Settings, db: Database, *, clock: Clock = SYSTEM_CL
     app.include_router(
         webhook_router(checkout=checkout, max_bytes=settings.serve.webhook_max_bytes)
     )
+    hooks = LeadHooks(settings=settings.leads, writer=writer, clock=clock)
+    app.include_router(lead_router(hooks=hooks, max_bytes=settings.serve.webhook_max_bytes))
+    app.include_router(review_router(db, clock=clock))
 
     @app.get("/healthz", summary="Liveness", tags=["health"], responses={200: {"model": Liveness}})
     async def healthz() -> JSONResponse:

@@ -94,13 +94,13 @@ def webhook_router(*, checkout: CheckoutReceiver, max_bytes: int) -> APIRouter:
             raw = await read_body(request, max_bytes)
             receipt = await checkout.receive(raw, request.headers.get(SIGNATURE_HEADER))
         except WebhookRefused as refusal:
-            return _refused("checkout", refusal)
+            return refused("checkout", refusal)
         return JSONResponse(receipt.as_json())
 
     return router
 
 
-def _refused(system: str, refusal: WebhookRefused) -> JSONResponse:
+def refused(system: str, refusal: WebhookRefused) -> JSONResponse:
     logger.log(
         logging.ERROR if refusal.status_code >= 500 else logging.WARNING,
         "%s webhook refused with %d: %s (%d bytes)",

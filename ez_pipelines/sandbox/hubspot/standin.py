@@ -20,16 +20,23 @@ from fastapi.responses import JSONResponse, Response
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
 from ez_pipelines.sandbox.faults import Fault
 from ez_pipelines.sandbox.hubspot import bodies, operations
+from ez_pipelines.sandbox.hubspot.forms import Forms
 from ez_pipelines.sandbox.hubspot.operations import Answer, BadRequest, Call, Operation
 from ez_pipelines.sandbox.hubspot.store import ContactStore
 from ez_pipelines.sandbox.standin import StandIn
 from ez_pipelines.settings import Settings
 
 CONTACTS = "/crm/v3/objects/contacts"
+FORMS = "/submissions/v3/integration/submit"
 DEFAULT_SEARCH_LAG_S = 3.0
 DEFAULT_BURST = 190
 DEFAULT_WINDOW_S = 10.0
 JOURNAL_LIMIT = 1000
+_FORM_KNOBS = {
+    "webhook_url": ("deliveries", "url"),
+    "webhook_duplicate_rate": ("deliveries", "duplicate_rate"),
+    "client_secret": ("forms", "client_secret"),
+}
 
 
 class HubSpotStandIn(StandIn):
@@ -56,9 +63,11 @@ class HubSpotStandIn(StandIn):
         add(CONTACTS + "/{contact_id}", self._read, methods=["GET"])
         add(CONTACTS + "/{contact_id}", self._update, methods=["PATCH"])
         add(CONTACTS + "/{contact_id}", self._archive, methods=["DELETE"])
+        add(FORMS + "/{portal_id}/{form_guid}", self._submit_form, methods=["POST"])
 
     def _start_fresh(self) -> None:
         self.store = ContactStore(id_property=self._default_id_property, clock=self.clock)
+        self.forms = Forms()
         self.search_lag_s = DEFAULT_SEARCH_LAG_S
         self.burst = DEFAULT_BURST
         self.window_s = DEFAULT_WINDOW_S
@@ -90,7 +99,19 @@ class HubSpotStandIn(StandIn):
             "window_s": self.window_s,
             "id_property": self.id_property,
             "rate_limited_for_s": self.rate_limited_for_s,
+            "webhook_url": self.forms.deliveries.url,
+            "client_secret": self.forms.client_secret,
+            "webhook_duplicate_rate": self.forms.deliveries.duplicate_rate,
         }
+
+    def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
+        # The forms' webhook knobs live on the forms; the rest are the stand-in's own.
+        forms = {k: settings.pop(k) for k in list(settings) if k in _FORM_KNOBS}
+        for knob, value in forms.items():
+            target, attribute = _FORM_KNOBS[knob]
+            holder = self.forms.deliveries if target == "deliveries" else self.forms
+            setattr(holder, attribute, type(getattr(holder, attribute))(value))
+        return super().configure(settings)
 
     def inspect(self) -> dict[str, Any]:
         contacts = [c.as_json() for c in self.store.contacts.values()]
@@ -99,6 +120,7 @@ class HubSpotStandIn(StandIn):
             "contacts": contacts,
             "counts": {"contacts": live, "archived": len(contacts) - live},
             "requests": list(self.journal),
+            "form_submissions": self.forms.submissions,
         }
 
     def reset(self) -> None:
@@ -106,6 +128,14 @@ class HubSpotStandIn(StandIn):
         super().reset()
         self.journal.clear()
         self._start_fresh()
+
+    async def _submit_form(self, request: Request, portal_id: str, form_guid: str) -> Response:
+        # A visitor's browser, not our adapter: no token, no rate limit, no injected faults.
+        async with self.tracked("form_submission"):
+            status, payload = await self.forms.submit(
+                self.store, _json_or_none(await request.body())
+            )
+            return JSONResponse(payload, status_code=status)
 
     async def _create(self, request: Request) -> Response:
         return await self._serve(request, "create", operations.create)

@@ -31,6 +31,8 @@ STANDARD_PROPERTIES = frozenset(
         "hs_lead_status",
     }
 )
+# Custom properties this portal defines, as a production portal must before leads are synced.
+PORTAL_CUSTOM_PROPERTIES = frozenset({"ez_lead_id", "ez_crisp_sessions", "ez_whatsapp_ids"})
 READ_ONLY_PROPERTIES = frozenset({"hs_object_id", "createdate", "lastmodifieddate"})
 LIFECYCLE_STAGES = frozenset(
     {
@@ -199,7 +201,9 @@ class ContactStore:
             value = "" if raw is None else str(raw)
             if name in READ_ONLY_PROPERTIES:
                 problems.append(PropertyProblem(name, "READ_ONLY_VALUE", f"{name} is read-only"))
-            elif name not in STANDARD_PROPERTIES and name != self.id_property:
+            elif name not in STANDARD_PROPERTIES | PORTAL_CUSTOM_PROPERTIES and (
+                name != self.id_property
+            ):
                 problems.append(
                     PropertyProblem(
                         name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'

@@ -1,0 +1,1 @@
+"""Leads: normalisation, matching, clustering and the review queue. Never imports dagster."""

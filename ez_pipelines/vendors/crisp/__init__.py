@@ -1,0 +1,1 @@
+"""Crisp: web hooks from the website's live chat."""

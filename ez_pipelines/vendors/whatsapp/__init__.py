@@ -1,0 +1,1 @@
+"""WhatsApp Business Cloud API webhooks, as BotSpace relays them."""

@@ -1,0 +1,52 @@
+"""From stored webhook events to channel records: each channel's reading, and L3 end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from ez_pipelines.canonical.db import Database
+from ez_pipelines.clock import ManualClock
+from ez_pipelines.leads.capture import LEAD_SYSTEMS, capture_leads
+from ez_pipelines.leads.unify import unify_leads
+from ez_pipelines.ops.web import create_ops_app
+from tests.leads.helpers import membership, unified
+from tests.ops import lead_deliveries as d
+
+
+def test_one_person_across_three_channels_becomes_one_lead(
+    sqlite_db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    app = create_ops_app(d.settings_for(tmp_path), sqlite_db, clock=clock)
+    stamp = int(clock.now().timestamp() * 1000)
+    form = d.hubspot_form(2001, 10, email="Sara.Q@Example.COM ", firstname="Sara",
+                          lastname="Al Qasimi", phone="+971 50 222 3344")  # fmt: skip
+    chat = d.crisp_message("session_sara", "it's sara.q@example.com", 7, "visitor77")
+    whatsapp = d.whatsapp_message("wamid.S1", "971502223344", "Sara", "salam")
+    with TestClient(app) as client:
+        for path, raw, headers in (
+            ("/webhooks/hubspot", form,
+             d.hubspot_headers("http://testserver/webhooks/hubspot", form, stamp)),
+            ("/webhooks/crisp", chat, d.crisp_headers(chat)),
+            ("/webhooks/whatsapp", whatsapp, d.whatsapp_headers(whatsapp)),
+        ):  # fmt: skip
+            assert client.post(path, content=raw, headers=headers).status_code == 200
+
+    reports = [capture_leads(sqlite_db, s, region="AE", now=clock.now()) for s in LEAD_SYSTEMS]
+    report = unify_leads(sqlite_db, now=clock.now())
+
+    assert [r.processed for r in reports] == [5, 1, 1]
+    [lead] = unified(sqlite_db)
+    assert (lead.full_name, lead.email, lead.phone) == (
+        "Sara Al Qasimi",
+        "Sara.Q@Example.COM",
+        "+971502223344",
+    )
+    assert lead.hubspot_contact_id == "2001"
+    assert set(membership(sqlite_db)) == {
+        "hubspot:2001",
+        "crisp:session_sara",
+        "whatsapp:971502223344",
+    }
+    assert report.auto_merged == 2
