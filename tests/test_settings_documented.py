@@ -10,9 +10,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 
 def test_every_setting_has_a_row_in_the_readme_with_its_default() -> None:
-    rows = {
-        line.split("`")[1]: line for line in README.splitlines() if line.startswith("| `EZ_")
-    }
+    rows = {line.split("`")[1]: line for line in README.splitlines() if line.startswith("| `EZ_")}
 
     assert sorted(s.name for s in SETTINGS if s.name not in rows) == []
     for setting in SETTINGS:
