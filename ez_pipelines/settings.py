@@ -65,6 +65,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_SYNC_LAG_BOUND_S", "900", "Sync lag above which the lag check warns."),
     Setting("EZ_SYNC_DRAIN_S", "120", "Longest one sync run keeps draining its projection."),
     Setting("EZ_SANDBOX_PORT", str(SANDBOX_PORT), "Port of `ez-pipelines sandbox serve`."),
+    Setting("EZ_VAT_RATE_BP", "500", "VAT rate on invoices, in basis points (500 is 5%)."),
+    Setting("EZ_LATE_RETURN_GRACE_MIN", "60", "Minutes a return may be late without a fee."),
+    Setting("EZ_LATE_RETURN_DAY_PERCENT", "100", "Late fee per started day, % of the daily rate."),
+    Setting("EZ_REVENUE_JOURNAL_MAX_LINES", "500", "Most lines in one revenue journal."),
+    Setting("EZ_NETSUITE_DEFERRED_REVENUE_ACCOUNT", "2410", "Deferred revenue account id."),
+    Setting("EZ_NETSUITE_RENTAL_REVENUE_ACCOUNT", "4010", "Rental revenue account id."),
+    Setting("EZ_NETSUITE_RENTAL_ITEM", "101", "Item id of rental and extension invoice lines."),
+    Setting("EZ_NETSUITE_CHARGE_ITEM", "102", "Item id of late fees and other charges."),
+    Setting("EZ_NETSUITE_VAT_ITEM", "103", "Item id of VAT invoice lines."),
+    Setting("EZ_MANUAL_JOURNALS_CSV", "", "Finance's manual journals for the parallel run."),
+    Setting("EZ_PARALLEL_RUN_TOLERANCE_MINOR", "1", "Largest parallel-run difference that passes."),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -115,6 +126,21 @@ class RetrySettings:
 
 
 @dataclass(frozen=True)
+class FinanceSettings:
+    vat_rate_bp: int = 500
+    late_grace_minutes: int = 60
+    late_day_percent: int = 100
+    journal_max_lines: int = 500
+    deferred_revenue_account: str = "2410"
+    rental_revenue_account: str = "4010"
+    rental_item: str = "101"
+    charge_item: str = "102"
+    vat_item: str = "103"
+    manual_journals_csv: Path | None = None
+    parallel_run_tolerance_minor: int = 1
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -130,6 +156,7 @@ class Settings:
     sync_lag_bound_s: float
     sync_drain_s: float
     sandbox_port: int
+    finance: FinanceSettings = FinanceSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -183,6 +210,21 @@ class Settings:
             sync_lag_bound_s=float(get("EZ_SYNC_LAG_BOUND_S")),
             sync_drain_s=float(get("EZ_SYNC_DRAIN_S")),
             sandbox_port=int(get("EZ_SANDBOX_PORT")),
+            finance=FinanceSettings(
+                vat_rate_bp=int(get("EZ_VAT_RATE_BP")),
+                late_grace_minutes=int(get("EZ_LATE_RETURN_GRACE_MIN")),
+                late_day_percent=int(get("EZ_LATE_RETURN_DAY_PERCENT")),
+                journal_max_lines=int(get("EZ_REVENUE_JOURNAL_MAX_LINES")),
+                deferred_revenue_account=get("EZ_NETSUITE_DEFERRED_REVENUE_ACCOUNT"),
+                rental_revenue_account=get("EZ_NETSUITE_RENTAL_REVENUE_ACCOUNT"),
+                rental_item=get("EZ_NETSUITE_RENTAL_ITEM"),
+                charge_item=get("EZ_NETSUITE_CHARGE_ITEM"),
+                vat_item=get("EZ_NETSUITE_VAT_ITEM"),
+                manual_journals_csv=Path(
+                    get("EZ_MANUAL_JOURNALS_CSV") or home / "manual-journals.csv"
+                ),
+                parallel_run_tolerance_minor=int(get("EZ_PARALLEL_RUN_TOLERANCE_MINOR")),
+            ),
         )
 
     def secrets(self) -> list[str]:

@@ -14,6 +14,10 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "refund": ("checkout",),
     # Each capture and refund Checkout.com made is recorded in NetSuite once.
     "payment_action": ("netsuite",),
+    # Finance's documents: one invoice per booking, its credit notes, each day's journals.
+    "invoice": ("netsuite",),
+    "credit_note": ("netsuite",),
+    "revenue_journal": ("netsuite",),
 }
 
 
