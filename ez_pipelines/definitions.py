@@ -14,6 +14,12 @@ from ez_pipelines.assets.canonical import (
     canonical_customers,
     canonical_payments,
 )
+from ez_pipelines.assets.finance import (
+    deferred_revenue,
+    finance_documents,
+    parallel_run,
+    revenue_journals,
+)
 from ez_pipelines.assets.payments import (
     checkout_events,
     checkout_payment_polls,
@@ -23,8 +29,15 @@ from ez_pipelines.assets.registry import PROJECTION_ASSET_DEFS
 from ez_pipelines.checks.outbox import OUTBOX_CHECKS
 from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
+from ez_pipelines.resources.finance import FinanceResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
 from ez_pipelines.resources.vendors import CheckoutResource, HubSpotResource, NetSuiteResource
+from ez_pipelines.schedules.finance import (
+    finance_documents_job,
+    finance_documents_schedule,
+    nightly_revenue_schedule,
+    revenue_recognition_job,
+)
 from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
 from ez_pipelines.sensors.inbox import inbox_sensor
 from ez_pipelines.sensors.outbox import outbox_sensor
@@ -44,6 +57,7 @@ def secret(name: str, sandbox_value: str) -> str:
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     connect_s, read_s = settings.timeout
     ns, hs, cko, retry = settings.netsuite, settings.hubspot, settings.checkout, settings.retry
+    fin = settings.finance
     return {
         "database": DatabaseResource(url=settings.database_url),
         "sync_engine": SyncEngineResource(
@@ -67,6 +81,11 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             max_in_flight=ns.max_in_flight,
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
+            deferred_revenue_account=fin.deferred_revenue_account,
+            rental_revenue_account=fin.rental_revenue_account,
+            rental_item=fin.rental_item,
+            charge_item=fin.charge_item,
+            vat_item=fin.vat_item,
         ),
         "hubspot": HubSpotResource(
             base_url=hs.base_url,
@@ -83,6 +102,16 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             poll_after_s=cko.poll_after_s,
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
+        ),
+        "finance": FinanceResource(
+            vat_rate_bp=fin.vat_rate_bp,
+            late_grace_minutes=fin.late_grace_minutes,
+            late_day_percent=fin.late_day_percent,
+            journal_max_lines=fin.journal_max_lines,
+            deferred_revenue_account=fin.deferred_revenue_account,
+            rental_revenue_account=fin.rental_revenue_account,
+            manual_journals_csv=str(fin.manual_journals_csv or ""),
+            parallel_run_tolerance_minor=fin.parallel_run_tolerance_minor,
         ),
     }
 
@@ -109,11 +138,24 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             checkout_events,
             checkout_payment_polls,
             payments_reconciliation,
+            finance_documents,
+            revenue_journals,
+            deferred_revenue,
+            parallel_run,
         ],
         asset_checks=OUTBOX_CHECKS,
         sensors=[outbox_sensor, inbox_sensor],
-        schedules=[payment_polling_schedule],
-        jobs=[sync_all_job, payment_polling_job],
+        schedules=[
+            payment_polling_schedule,
+            finance_documents_schedule,
+            nightly_revenue_schedule,
+        ],
+        jobs=[
+            sync_all_job,
+            payment_polling_job,
+            finance_documents_job,
+            revenue_recognition_job,
+        ],
         resources=build_resources(settings),
     )
 

@@ -53,6 +53,27 @@ PROJECTIONS = (
         keys.CHECKOUT_EVENTS,
         "Captures as customer payments and refunds as customer refunds, keyed by action id.",
     ),
+    ProjectionSpec(
+        "netsuite",
+        "invoice",
+        keys.NETSUITE_INVOICES,
+        keys.FINANCE_DOCUMENTS,
+        "Each booking's invoice, upserted by its invoice number; an extension updates it.",
+    ),
+    ProjectionSpec(
+        "netsuite",
+        "credit_note",
+        keys.NETSUITE_CREDIT_MEMOS,
+        keys.FINANCE_DOCUMENTS,
+        "Refunds, adjustments and cancellations as credit memos created from their invoice.",
+    ),
+    ProjectionSpec(
+        "netsuite",
+        "revenue_journal",
+        keys.NETSUITE_REVENUE_JOURNALS,
+        keys.REVENUE_JOURNALS,
+        "Each day's revenue journals, upserted by their REVREC external ids.",
+    ),
 )
 
 PROJECTION_ASSETS: dict[tuple[str, str], dg.AssetKey] = {

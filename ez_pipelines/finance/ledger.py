@@ -57,9 +57,12 @@ def compute_day(db: Database, day: date) -> list[DayRow]:
     with db.read() as session:
         all_terms = terms_started_by(session, day)
         posted = posted_rows(session, [t.booking_id for t in all_terms], before=day)
+        computed = set(
+            session.scalars(select(RevenuePartition.day).where(RevenuePartition.day < day))
+        )
     rows = []
     for terms in all_terms:
-        row = day_row(terms, posted.get(terms.booking_id, {}), day)
+        row = day_row(terms, posted.get(terms.booking_id, {}), day, computed)
         if row is not None:
             rows.append(row)
     return rows

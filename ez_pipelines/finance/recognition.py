@@ -21,6 +21,7 @@ computed alone, with nothing posted, equals the same day of a backfill run day b
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -92,15 +93,25 @@ class DayRow:
         return bool(self.invoiced_minor or self.recognised_minor or self.refunded_minor)
 
 
-def walk(terms: BookingTerms, posted: Mapping[date, DayRow], through: date) -> list[DayRow]:
-    """Every day of the booking from its first day to `through`: the posted ones as posted,
-    the others computed from the days before them."""
+def walk(
+    terms: BookingTerms,
+    posted: Mapping[date, DayRow],
+    through: date,
+    computed: AbstractSet[date] = frozenset(),
+) -> list[DayRow]:
+    """Every day of the booking from its first day to `through`: the posted ones as posted, the
+    others computed from the days before them. A day in `computed` without a posted row was
+    posted as nothing for this booking: it stays nothing."""
     rows: list[DayRow] = []
     closing = invoiced = recognised = refunded = 0
     day = terms.first_day
     while day <= through:
         row = posted.get(day)
-        if row is None:
+        if row is None and day in computed:
+            row = DayRow(
+                terms.booking_id, day, terms.currency, closing, 0, 0, 0, day >= terms.last_day
+            )
+        elif row is None:
             row = _compute_day(terms, day, closing, invoiced, recognised, refunded)
         rows.append(row)
         closing = row.closing_minor
@@ -111,13 +122,19 @@ def walk(terms: BookingTerms, posted: Mapping[date, DayRow], through: date) -> l
     return rows
 
 
-def day_row(terms: BookingTerms, posted: Mapping[date, DayRow], day: date) -> DayRow | None:
+def day_row(
+    terms: BookingTerms,
+    posted: Mapping[date, DayRow],
+    day: date,
+    computed: AbstractSet[date] = frozenset(),
+) -> DayRow | None:
     """The booking's row for `day` computed afresh (any posted row for `day` itself is ignored),
-    or None when the booking has nothing to say that day."""
+    or None when the booking has nothing to say that day. `computed` are the days already
+    posted for every booking (see `walk`)."""
     if day < terms.first_day:
         return None
     earlier = {d: r for d, r in posted.items() if d < day}
-    row = walk(terms, earlier, day)[-1]
+    row = walk(terms, earlier, day, {d for d in computed if d < day})[-1]
     if day > terms.last_day and not row.moved and row.opening_minor == 0:
         return None
     return row
@@ -158,8 +175,13 @@ def _refund_day(terms: BookingTerms, refund: Refund) -> date:
     return max(terms.first_day, min(refund.day, terms.last_day))
 
 
-def schedule(terms: BookingTerms, *, posted: Sequence[DayRow] = ()) -> dict[date, int]:
+def schedule(
+    terms: BookingTerms,
+    *,
+    posted: Sequence[DayRow] = (),
+    computed: AbstractSet[date] = frozenset(),
+) -> dict[date, int]:
     """Recognition per day from the first day until nothing is left, for tests and reports."""
     frozen = {row.day: row for row in posted}
-    through = max([terms.last_day, *frozen]) + timedelta(days=1)
-    return {row.day: row.recognised_minor for row in walk(terms, frozen, through)}
+    through = max([terms.last_day, *frozen, *computed]) + timedelta(days=1)
+    return {row.day: row.recognised_minor for row in walk(terms, frozen, through, computed)}

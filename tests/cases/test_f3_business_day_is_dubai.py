@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import dagster as dg
+
+from ez_pipelines.assets.finance import REVENUE_DAYS
 from ez_pipelines.canonical.db import Database
+from ez_pipelines.definitions import defs
 from ez_pipelines.finance.journals import build_journals
 from ez_pipelines.finance.ledger import compute_day
 from ez_pipelines.finance.rental_days import dubai_date
@@ -48,3 +52,26 @@ def test_a_journal_trandate_is_its_partition_dubai_date(sqlite_db: Database) -> 
 
     assert payload["tranDate"] == "2024-03-06"
     assert journal.id == "REVREC-AED-20240306-01"
+
+
+def test_partitions_in_dubai_offer_the_dubai_day_that_just_ended() -> None:
+    in_utc = dg.DailyPartitionsDefinition(start_date="2024-03-01")
+    in_dubai = dg.DailyPartitionsDefinition(start_date="2024-03-01", timezone=REVENUE_DAYS.timezone)
+
+    assert in_utc.get_partition_keys(current_time=LATE_EVENING_UTC)[-1] == "2024-03-04"
+    assert in_dubai.get_partition_keys(current_time=LATE_EVENING_UTC)[-1] == "2024-03-05"
+    assert REVENUE_DAYS.timezone == "Asia/Dubai"
+
+
+def test_the_nightly_schedule_posts_yesterday_shortly_after_dubai_midnight() -> None:
+    tick = datetime(2026, 11, 5, 20, 20, tzinfo=UTC)  # 00:20 on 6 November in Dubai
+    context = dg.build_schedule_context(scheduled_execution_time=tick)
+
+    schedule = defs.resolve_schedule_def("nightly_revenue_recognition")
+
+    result = schedule.evaluate_tick(context)
+
+    [request] = result.run_requests or []
+    assert request.partition_key == "2026-11-05"
+    assert schedule.cron_schedule == "20 0 * * *"
+    assert schedule.execution_timezone == "Asia/Dubai"

@@ -11,7 +11,7 @@ from ez_pipelines.canonical.db import Database
 from ez_pipelines.finance.ledger import DayResult, recognise_day
 
 DUBAI = ZoneInfo("Asia/Dubai")
-NOW = datetime(2024, 4, 1, 8, 0, tzinfo=DUBAI)
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=DUBAI)  # the test clock's start
 
 
 def dubai(day: date, hour: int = 10, minute: int = 0) -> datetime:

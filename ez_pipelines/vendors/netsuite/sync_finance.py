@@ -173,3 +173,11 @@ class NetSuiteRevenueJournals(_FinanceProjection):
 
     def push(self, items: Sequence[Outbound]) -> Mapping[str, Pushed | SyncError]:
         return _push_when_ready(self.client, items, "journalEntry", {})
+
+
+FinanceProjection = NetSuiteInvoices | NetSuiteCreditMemos | NetSuiteRevenueJournals
+FINANCE_PROJECTIONS: dict[str, type[FinanceProjection]] = {
+    "invoice": NetSuiteInvoices,
+    "credit_note": NetSuiteCreditMemos,
+    "revenue_journal": NetSuiteRevenueJournals,
+}
