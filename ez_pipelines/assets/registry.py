@@ -15,6 +15,8 @@ class ProjectionSpec:
     key: dg.AssetKey
     upstream: dg.AssetKey
     description: str
+    after: tuple[dg.AssetKey, ...] = ()
+    """Projections whose records this one's refer to: a run of all syncs does those first."""
 
 
 PROJECTIONS = (
@@ -59,6 +61,7 @@ PROJECTIONS = (
         keys.NETSUITE_INVOICES,
         keys.FINANCE_DOCUMENTS,
         "Each booking's invoice, upserted by its invoice number; an extension updates it.",
+        after=(keys.NETSUITE_CUSTOMERS,),
     ),
     ProjectionSpec(
         "netsuite",
@@ -66,6 +69,7 @@ PROJECTIONS = (
         keys.NETSUITE_CREDIT_MEMOS,
         keys.FINANCE_DOCUMENTS,
         "Refunds, adjustments and cancellations as credit memos created from their invoice.",
+        after=(keys.NETSUITE_INVOICES,),
     ),
     ProjectionSpec(
         "netsuite",
@@ -86,6 +90,7 @@ PROJECTION_ASSET_DEFS = [
         entity=spec.entity,
         upstream=spec.upstream,
         description=spec.description,
+        after=spec.after,
     )
     for spec in PROJECTIONS
 ]
