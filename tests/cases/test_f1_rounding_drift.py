@@ -1,4 +1,4 @@
-"""F1: amounts that do not divide by the days. Cumulative rounding spreads them to the fils.
+"""Amounts that do not divide by the days: cumulative rounding spreads them to the fils.
 
 A day's amount depends only on the booking and the day, so one day computed alone equals the
 same day of the whole schedule, and each day's journal balances exactly.

@@ -1,4 +1,4 @@
-"""F2: an extension and an early return with a refund, after some days were posted.
+"""An extension and an early return with a refund, after some days were posted.
 
 The policy pinned here (the README states it): each piece of the price is spread over its own
 rental days, so the extension's 300.00 falls on the two days it adds at 150.00, and the booked

@@ -1,4 +1,4 @@
-"""F3: the business day is Dubai's, four hours ahead of UTC."""
+"""The business day is Dubai's, four hours ahead of UTC."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""F4: a backfill over a day no rental touches. The day materialises as an explicit empty
+"""A backfill over a day no rental touches. The day materialises as an explicit empty
 result, with no journal, no NetSuite call and no failed check; its neighbours post one each."""
 
 from __future__ import annotations

@@ -88,7 +88,8 @@ def credit_memo_payload(
     """A credit note against the invoice it came from: the value given back, then its VAT."""
     items = [
         {
-            "item": {"id": refs.rental_item if note.kind != "cancellation" else refs.charge_item},
+            # Credit notes give back rental value (a cancellation credits the whole invoice).
+            "item": {"id": refs.rental_item},
             "description": note.description,
             "quantity": 1,
             "rate": money_amount(note.amount_minor, note.currency),
