@@ -135,7 +135,8 @@ def day_row(
         return None
     earlier = {d: r for d, r in posted.items() if d < day}
     row = walk(terms, earlier, day, {d for d in computed if d < day})[-1]
-    if day > terms.last_day and not row.moved and row.opening_minor == 0:
+    quiet = not row.moved and row.opening_minor == 0
+    if quiet and (day > terms.last_day or terms.canceled):
         return None
     return row
 

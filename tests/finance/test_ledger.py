@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ez_pipelines.canonical.db import Database
+from ez_pipelines.canonical.models import Booking
 from ez_pipelines.finance.ledger import recognise_day
 from ez_pipelines.finance.rollforward import roll_forward
 from ez_pipelines.finance.tables import RevenueJournal, RevenueJournalChange
@@ -79,3 +80,15 @@ def test_the_roll_forward_holds_per_booking_and_ends_at_zero(db: Database) -> No
     assert last.closing_minor == 0 and last.ended_at_zero
     # Without an invoice, the ledger's invoiced amount is not vouched for.
     assert last.invoice_mismatches == ["B-1: ledger invoiced 10000, invoices say 0"]
+
+
+def test_a_canceled_booking_posts_nothing(db: Database) -> None:
+    add_booking(db, "B-1", pickup_at=dubai(DAY), days=3, amount_minor=30_000)
+    with db.write() as session:
+        booking = session.get(Booking, "B-1")
+        assert booking is not None
+        booking.status = "canceled"
+
+    result = recognise_day(db, DAY, max_lines=500, now=NOW)
+
+    assert (result.rows, result.journals) == ([], [])
