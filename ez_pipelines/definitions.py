@@ -14,6 +14,12 @@ from ez_pipelines.assets.canonical import (
     canonical_customers,
     canonical_payments,
 )
+from ez_pipelines.assets.finance import (
+    deferred_revenue,
+    finance_documents,
+    parallel_run,
+    revenue_journals,
+)
 from ez_pipelines.assets.leads import RAW_LEAD_ASSETS, leads_unified
 from ez_pipelines.assets.payments import (
     checkout_events,
@@ -24,9 +30,16 @@ from ez_pipelines.assets.registry import PROJECTION_ASSET_DEFS
 from ez_pipelines.checks.outbox import OUTBOX_CHECKS
 from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
+from ez_pipelines.resources.finance import FinanceResource
 from ez_pipelines.resources.leads import LeadsResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
 from ez_pipelines.resources.vendors import CheckoutResource, HubSpotResource, NetSuiteResource
+from ez_pipelines.schedules.finance import (
+    finance_documents_job,
+    finance_documents_schedule,
+    nightly_revenue_schedule,
+    revenue_recognition_job,
+)
 from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
 from ez_pipelines.sensors.inbox import inbox_sensor
 from ez_pipelines.sensors.outbox import outbox_sensor
@@ -46,6 +59,7 @@ def secret(name: str, sandbox_value: str) -> str:
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     connect_s, read_s = settings.timeout
     ns, hs, cko, retry = settings.netsuite, settings.hubspot, settings.checkout, settings.retry
+    fin = settings.finance
     return {
         "database": DatabaseResource(url=settings.database_url),
         "sync_engine": SyncEngineResource(
@@ -69,6 +83,11 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             max_in_flight=ns.max_in_flight,
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
+            deferred_revenue_account=fin.deferred_revenue_account,
+            rental_revenue_account=fin.rental_revenue_account,
+            rental_item=fin.rental_item,
+            charge_item=fin.charge_item,
+            vat_item=fin.vat_item,
         ),
         "hubspot": HubSpotResource(
             base_url=hs.base_url,
@@ -91,6 +110,16 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             regions=",".join(f"{k}={v}" for k, v in settings.leads.regions.items()),
             review_max_age_h=settings.leads.review_max_age_h,
             duplicate_rate_max=settings.leads.duplicate_rate_max,
+        ),
+        "finance": FinanceResource(
+            vat_rate_bp=fin.vat_rate_bp,
+            late_grace_minutes=fin.late_grace_minutes,
+            late_day_percent=fin.late_day_percent,
+            journal_max_lines=fin.journal_max_lines,
+            deferred_revenue_account=fin.deferred_revenue_account,
+            rental_revenue_account=fin.rental_revenue_account,
+            manual_journals_csv=str(fin.manual_journals_csv or ""),
+            parallel_run_tolerance_minor=fin.parallel_run_tolerance_minor,
         ),
     }
 
@@ -119,11 +148,24 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             payments_reconciliation,
             *RAW_LEAD_ASSETS,
             leads_unified,
+            finance_documents,
+            revenue_journals,
+            deferred_revenue,
+            parallel_run,
         ],
         asset_checks=OUTBOX_CHECKS,
         sensors=[outbox_sensor, inbox_sensor],
-        schedules=[payment_polling_schedule],
-        jobs=[sync_all_job, payment_polling_job],
+        schedules=[
+            payment_polling_schedule,
+            finance_documents_schedule,
+            nightly_revenue_schedule,
+        ],
+        jobs=[
+            sync_all_job,
+            payment_polling_job,
+            finance_documents_job,
+            revenue_recognition_job,
+        ],
         resources=build_resources(settings),
     )
 

@@ -90,6 +90,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("EZ_LEADS_REVIEW_MAX_AGE_H", "48", "Age of the oldest open review item that warns."),
     Setting("EZ_LEADS_DUPLICATE_RATE_MAX", "0.05", "Share of lead records in review that warns."),
+    Setting("EZ_VAT_RATE_BP", "500", "VAT rate on invoices, in basis points (500 is 5%)."),
+    Setting("EZ_LATE_RETURN_GRACE_MIN", "60", "Minutes a return may be late without a fee."),
+    Setting("EZ_LATE_RETURN_DAY_PERCENT", "100", "Late fee per started day, % of the daily rate."),
+    Setting("EZ_REVENUE_JOURNAL_MAX_LINES", "500", "Most lines in one revenue journal."),
+    Setting("EZ_NETSUITE_DEFERRED_REVENUE_ACCOUNT", "2410", "Deferred revenue account id."),
+    Setting("EZ_NETSUITE_RENTAL_REVENUE_ACCOUNT", "4010", "Rental revenue account id."),
+    Setting("EZ_NETSUITE_RENTAL_ITEM", "101", "Item id of rental and extension invoice lines."),
+    Setting("EZ_NETSUITE_CHARGE_ITEM", "102", "Item id of late fees and other charges."),
+    Setting("EZ_NETSUITE_VAT_ITEM", "103", "Item id of VAT invoice lines."),
+    Setting("EZ_MANUAL_JOURNALS_CSV", "", "Finance's manual journals for the parallel run."),
+    Setting("EZ_PARALLEL_RUN_TOLERANCE_MINOR", "1", "Largest parallel-run difference that passes."),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -163,6 +174,21 @@ class RetrySettings:
 
 
 @dataclass(frozen=True)
+class FinanceSettings:
+    vat_rate_bp: int = 500
+    late_grace_minutes: int = 60
+    late_day_percent: int = 100
+    journal_max_lines: int = 500
+    deferred_revenue_account: str = "2410"
+    rental_revenue_account: str = "4010"
+    rental_item: str = "101"
+    charge_item: str = "102"
+    vat_item: str = "103"
+    manual_journals_csv: Path | None = None
+    parallel_run_tolerance_minor: int = 1
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -179,6 +205,7 @@ class Settings:
     sync_drain_s: float
     sandbox_port: int
     leads: LeadsSettings
+    finance: FinanceSettings = FinanceSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -243,6 +270,21 @@ class Settings:
                 regions=_regions(get("EZ_LEAD_REGIONS")),
                 review_max_age_h=float(get("EZ_LEADS_REVIEW_MAX_AGE_H")),
                 duplicate_rate_max=float(get("EZ_LEADS_DUPLICATE_RATE_MAX")),
+            ),
+            finance=FinanceSettings(
+                vat_rate_bp=int(get("EZ_VAT_RATE_BP")),
+                late_grace_minutes=int(get("EZ_LATE_RETURN_GRACE_MIN")),
+                late_day_percent=int(get("EZ_LATE_RETURN_DAY_PERCENT")),
+                journal_max_lines=int(get("EZ_REVENUE_JOURNAL_MAX_LINES")),
+                deferred_revenue_account=get("EZ_NETSUITE_DEFERRED_REVENUE_ACCOUNT"),
+                rental_revenue_account=get("EZ_NETSUITE_RENTAL_REVENUE_ACCOUNT"),
+                rental_item=get("EZ_NETSUITE_RENTAL_ITEM"),
+                charge_item=get("EZ_NETSUITE_CHARGE_ITEM"),
+                vat_item=get("EZ_NETSUITE_VAT_ITEM"),
+                manual_journals_csv=Path(
+                    get("EZ_MANUAL_JOURNALS_CSV") or home / "manual-journals.csv"
+                ),
+                parallel_run_tolerance_minor=int(get("EZ_PARALLEL_RUN_TOLERANCE_MINOR")),
             ),
         )
 

@@ -22,3 +22,10 @@ LEADS_RAW = {
 }
 LEADS_UNIFIED = dg.AssetKey(["leads", "unified"])
 HUBSPOT_LEAD_CONTACTS = dg.AssetKey(["hubspot", "lead_contacts"])
+FINANCE_DOCUMENTS = dg.AssetKey(["finance", "invoices"])
+REVENUE_JOURNALS = dg.AssetKey(["finance", "revenue_journals"])
+DEFERRED_REVENUE = dg.AssetKey(["finance", "deferred_revenue"])
+PARALLEL_RUN = dg.AssetKey(["finance", "parallel_run"])
+NETSUITE_INVOICES = dg.AssetKey(["netsuite", "invoices"])
+NETSUITE_CREDIT_MEMOS = dg.AssetKey(["netsuite", "credit_memos"])
+NETSUITE_REVENUE_JOURNALS = dg.AssetKey(["netsuite", "revenue_journals"])

@@ -60,13 +60,22 @@ def sync_projection(
 
 
 def projection_asset(
-    *, key: dg.AssetKey, system: str, entity: str, upstream: dg.AssetKey, description: str
+    *,
+    key: dg.AssetKey,
+    system: str,
+    entity: str,
+    upstream: dg.AssetKey,
+    description: str,
+    after: tuple[dg.AssetKey, ...] = (),
 ) -> dg.AssetsDefinition:
-    """The asset that materialises `system`'s projection of `entity` (resource key `system`)."""
+    """The asset that materialises `system`'s projection of `entity` (resource key `system`).
+
+    `after` are projections it depends on at the vendor (an invoice needs its customer there).
+    """
 
     @dg.asset(
         key=key,
-        deps=[upstream],
+        deps=[upstream, *after],
         group_name=system,
         kinds={system},
         pool=system,

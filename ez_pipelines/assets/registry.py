@@ -15,6 +15,8 @@ class ProjectionSpec:
     key: dg.AssetKey
     upstream: dg.AssetKey
     description: str
+    after: tuple[dg.AssetKey, ...] = ()
+    """Projections whose records this one's refer to: a run of all syncs does those first."""
 
 
 PROJECTIONS = (
@@ -60,6 +62,29 @@ PROJECTIONS = (
         keys.LEADS_UNIFIED,
         "Unified leads as HubSpot contacts, with their chat and WhatsApp conversation ids.",
     ),
+    ProjectionSpec(
+        "netsuite",
+        "invoice",
+        keys.NETSUITE_INVOICES,
+        keys.FINANCE_DOCUMENTS,
+        "Each booking's invoice, upserted by its invoice number; an extension updates it.",
+        after=(keys.NETSUITE_CUSTOMERS,),
+    ),
+    ProjectionSpec(
+        "netsuite",
+        "credit_note",
+        keys.NETSUITE_CREDIT_MEMOS,
+        keys.FINANCE_DOCUMENTS,
+        "Refunds, adjustments and cancellations as credit memos created from their invoice.",
+        after=(keys.NETSUITE_INVOICES,),
+    ),
+    ProjectionSpec(
+        "netsuite",
+        "revenue_journal",
+        keys.NETSUITE_REVENUE_JOURNALS,
+        keys.REVENUE_JOURNALS,
+        "Each day's revenue journals, upserted by their REVREC external ids.",
+    ),
 )
 
 PROJECTION_ASSETS: dict[tuple[str, str], dg.AssetKey] = {
@@ -72,6 +97,7 @@ PROJECTION_ASSET_DEFS = [
         entity=spec.entity,
         upstream=spec.upstream,
         description=spec.description,
+        after=spec.after,
     )
     for spec in PROJECTIONS
 ]

@@ -32,6 +32,13 @@ from ez_pipelines.demo.leads_demo import (
 )
 from ez_pipelines.demo.payments_view import payments_summary
 from ez_pipelines.demo.processes import free_port, receiver_process, sandbox_process
+from ez_pipelines.demo.revenue import (
+    post_month,
+    revenue_ok,
+    revenue_summary,
+    run_parallel_run,
+    write_scenario_manual_journals,
+)
 from ez_pipelines.demo.summary import IntegrationSummary, render_table, write_summary
 from ez_pipelines.demo.vendor_view import checkout_view, hubspot_view, netsuite_view
 from ez_pipelines.ops.logs import configure_logging
@@ -162,6 +169,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     url = _prepare_home(home)
     sandbox_port, receiver_port = free_port(), free_port()
     os.environ.update(_demo_environment(url, sandbox_port, options))
+    os.environ["EZ_MANUAL_JOURNALS_CSV"] = str(home / "manual-journals.csv")
     settings = Settings.from_env()
     log_file = home / "logs" / "demo.log"
     configure_logging(
@@ -173,6 +181,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     deadline = time.monotonic() + options.deadline_s
     scenario = generate_month(options.seed, options.month, options.customers)
     echo(f"scenario: seed {options.seed}, {options.month:%B %Y}, {options.customers} customers")
+    planted = write_scenario_manual_journals(scenario, settings, home / "manual-journals.csv")
     env = dict(os.environ)
 
     with (
@@ -204,6 +213,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
             report = apply_phase(db, scenario, phase, now=now)
             payments = apply_payments(db, plan_payments(scenario, phase), now=now)
             _echo_phase(echo, report, payments)
+            driver.run_job("finance_documents")
             if phase == 1:
                 driver.run_job("sync_all")
             driver.until_quiet(db, deadline=deadline, busy=busy)
@@ -225,6 +235,17 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         driver.until_quiet(db, deadline=deadline, busy=busy)
         echo("reconciling payments per Dubai day:")
         gaps = _reconcile(driver, db)
+        echo(f"posting {options.month:%B}'s revenue, one Dubai day per partition:")
+        failed_days = post_month(driver, options.month)
+        driver.until_quiet(db, deadline=time.monotonic() + 180, busy=busy)
+        revenue = revenue_summary(
+            db,
+            sandbox,
+            options.month,
+            failed_partitions=failed_days,
+            parallel=run_parallel_run(driver),
+            planted=planted,
+        )
 
         summaries = [
             IntegrationSummary(netsuite_view(db, sandbox), outbound_stats(db, "netsuite")),
@@ -248,15 +269,18 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     echo("")
     echo("payments: " + ", ".join(f"{k} {v}" for k, v in payments_figures.items()))
     echo("leads: " + ", ".join(f"{k} {v}" for k, v in leads_figures.items() if k != "webhooks"))
+    echo("revenue: " + ", ".join(f"{k} {v}" for k, v in revenue.items() if not isinstance(v, list)))
     path = home / "demo-summary.json"
     extra = {
         "faults_injected": injected,
         "seed": options.seed,
         "payments": payments_figures,
         "leads": leads_figures,
+        "revenue": revenue,
         "webhooks_sent": webhooks,
     }
-    ok = write_summary(path, summaries, extra, also=gaps == 0 and leads_figures["ok"])
+    also = gaps == 0 and leads_figures["ok"] and revenue_ok(revenue)
+    ok = write_summary(path, summaries, extra, also=also)
     echo(f"\nwrote {path}: ok={str(ok).lower()}")
     db.dispose()
     return ok

@@ -16,6 +16,10 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "payment_action": ("netsuite",),
     # A unified lead; the channel records it is made of never leave on their own.
     "lead": ("hubspot",),
+    # Finance's documents: one invoice per booking, its credit notes, each day's journals.
+    "invoice": ("netsuite",),
+    "credit_note": ("netsuite",),
+    "revenue_journal": ("netsuite",),
 }
 
 

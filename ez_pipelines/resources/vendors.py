@@ -13,7 +13,9 @@ from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.lead_sync import HubSpotLeadContacts
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts
 from ez_pipelines.vendors.netsuite.client import NetSuiteClient
+from ez_pipelines.vendors.netsuite.contract_finance import FinanceRefs
 from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers, NetSuitePaymentActions
+from ez_pipelines.vendors.netsuite.sync_finance import FINANCE_PROJECTIONS
 
 
 class NetSuiteResource(dg.ConfigurableResource):
@@ -27,6 +29,20 @@ class NetSuiteResource(dg.ConfigurableResource):
     max_in_flight: int = 5
     connect_timeout_s: float = 3.05
     read_timeout_s: float = 30.0
+    deferred_revenue_account: str = "2410"
+    rental_revenue_account: str = "4010"
+    rental_item: str = "101"
+    charge_item: str = "102"
+    vat_item: str = "103"
+
+    def finance_refs(self) -> FinanceRefs:
+        return FinanceRefs(
+            deferred_revenue_account=self.deferred_revenue_account,
+            rental_revenue_account=self.rental_revenue_account,
+            rental_item=self.rental_item,
+            charge_item=self.charge_item,
+            vat_item=self.vat_item,
+        )
 
     def settings(self) -> NetSuiteSettings:
         return NetSuiteSettings(
@@ -53,6 +69,9 @@ class NetSuiteResource(dg.ConfigurableResource):
                 yield NetSuiteCustomers(client, subsidiary_id=self.subsidiary_id)
             elif entity == "payment_action":
                 yield NetSuitePaymentActions(client, subsidiary_id=self.subsidiary_id)
+            elif entity in FINANCE_PROJECTIONS:
+                projection = FINANCE_PROJECTIONS[entity]
+                yield projection(client, subsidiary_id=self.subsidiary_id, refs=self.finance_refs())
             else:
                 raise KeyError(f"no NetSuite projection of {entity}")
 

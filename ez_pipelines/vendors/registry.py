@@ -13,7 +13,9 @@ from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.lead_sync import HubSpotLeadContacts
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts
 from ez_pipelines.vendors.netsuite.client import NetSuiteClient
+from ez_pipelines.vendors.netsuite.contract_finance import FinanceRefs
 from ez_pipelines.vendors.netsuite.sync import NetSuiteCustomers, NetSuitePaymentActions
+from ez_pipelines.vendors.netsuite.sync_finance import FINANCE_PROJECTIONS
 
 SYSTEMS = ("netsuite", "hubspot", "checkout")
 
@@ -27,6 +29,7 @@ def open_projections(settings: Settings) -> Iterator[list[Projection]]:
         hubspot = stack.enter_context(HubSpotClient(settings.hubspot, timeout=settings.timeout))
         checkout = stack.enter_context(CheckoutClient(settings.checkout, timeout=settings.timeout))
         subsidiary = settings.netsuite.subsidiary_id
+        refs = finance_refs(settings)
         yield [
             NetSuiteCustomers(netsuite, subsidiary_id=subsidiary),
             HubSpotContacts(hubspot),
@@ -34,4 +37,19 @@ def open_projections(settings: Settings) -> Iterator[list[Projection]]:
             CheckoutPayments(checkout),
             CheckoutRefunds(checkout),
             NetSuitePaymentActions(netsuite, subsidiary_id=subsidiary),
+            *(
+                projection(netsuite, subsidiary_id=subsidiary, refs=refs)
+                for projection in FINANCE_PROJECTIONS.values()
+            ),
         ]
+
+
+def finance_refs(settings: Settings) -> FinanceRefs:
+    finance = settings.finance
+    return FinanceRefs(
+        deferred_revenue_account=finance.deferred_revenue_account,
+        rental_revenue_account=finance.rental_revenue_account,
+        rental_item=finance.rental_item,
+        charge_item=finance.charge_item,
+        vat_item=finance.vat_item,
+    )

@@ -32,14 +32,21 @@ def test_definitions_snapshot() -> None:
         "checkout/payment_polls": "checkout",
         "checkout/payments": "checkout",
         "checkout/refunds": "checkout",
+        "finance/deferred_revenue": "finance",
+        "finance/invoices": "finance",
+        "finance/parallel_run": "finance",
+        "finance/revenue_journals": "finance",
         "hubspot/contacts": "hubspot",
         "hubspot/lead_contacts": "hubspot",
         "leads/raw_crisp": "leads",
         "leads/raw_hubspot": "leads",
         "leads/raw_whatsapp": "leads",
         "leads/unified": "leads",
+        "netsuite/credit_memos": "netsuite",
         "netsuite/customers": "netsuite",
+        "netsuite/invoices": "netsuite",
         "netsuite/payment_actions": "netsuite",
+        "netsuite/revenue_journals": "netsuite",
         "payments/reconciliation": "payments",
     }
     assert assets == sorted(groups)
@@ -48,8 +55,11 @@ def test_definitions_snapshot() -> None:
         "checkout/refunds",
         "hubspot/contacts",
         "hubspot/lead_contacts",
+        "netsuite/credit_memos",
         "netsuite/customers",
+        "netsuite/invoices",
         "netsuite/payment_actions",
+        "netsuite/revenue_journals",
     ]
     assert checks == sorted(
         [
@@ -59,20 +69,30 @@ def test_definitions_snapshot() -> None:
             "leads/unified:duplicate_rate",
             "leads/unified:oldest_review_age",
             "payments/reconciliation:reconciliation_clean",
+            "finance/revenue_journals:journals_balanced",
+            "finance/deferred_revenue:rollforward_identity",
+            "finance/deferred_revenue:ended_bookings_at_zero",
+            "finance/deferred_revenue:ledger_matches_invoices",
+            "finance/parallel_run:parallel_run_within_tolerance",
         ]
     )
     assert sorted(s.name for s in defs.sensors or []) == ["inbox_new_events", "outbox_due_rows"]
     assert sorted(s.name for s in defs.schedules or []) == [
-        "checkout_payment_polling_every_15_minutes"
+        "checkout_payment_polling_every_15_minutes",
+        "finance_documents_every_15_minutes",
+        "nightly_revenue_recognition",
     ]
     assert sorted(j.name for j in defs.resolve_all_job_defs()) == [
         "__ASSET_JOB",
         "checkout_payment_polling",
+        "finance_documents",
+        "revenue_recognition",
         "sync_all",
     ]
     assert sorted(defs.resources or {}) == [
         "checkout",
         "database",
+        "finance",
         "hubspot",
         "leads",
         "netsuite",

@@ -121,6 +121,8 @@ class RecordStore:
         current = self._records[record_type].get(internal_id, {}) if internal_id else {}
         merged = {**copy.deepcopy(current), **copy.deepcopy(fields)}
         validate(record_type, merged)
+        if record_type == "creditMemo":
+            self._check_created_from(merged)
 
         if internal_id is None:
             self._last_id += 1
@@ -133,6 +135,17 @@ class RecordStore:
         if merged.get("externalId") is not None:
             self._by_external_id[record_type][merged["externalId"]] = internal_id
         return internal_id
+
+    def _check_created_from(self, record: Record) -> None:
+        """A credit memo created from an invoice must name an invoice the account holds."""
+        source = record.get("createdFrom")
+        if source is None:
+            return
+        if not isinstance(source, dict) or str(source.get("id")) not in self._records["invoice"]:
+            raise invalid_content(
+                "You have entered an Invalid Field Value for the following field: createdFrom",
+                path="createdFrom",
+            )
 
     def _check_external_id(self, record_type: str, external_id: Any, owner: str | None) -> None:
         if not isinstance(external_id, str) or not _EXTERNAL_ID.match(external_id):
@@ -154,6 +167,8 @@ def validate(record_type: str, record: Record) -> None:
         _validate_customer(record)
     elif record_type == "journalEntry":
         _validate_journal(record)
+    elif record_type in ("invoice", "creditMemo"):
+        _validate_items(record)
 
 
 def _validate_customer(record: Record) -> None:
@@ -191,6 +206,22 @@ def _validate_journal(record: Record) -> None:
             f"The transaction is out of balance: debits {debits} and credits {credits}.",
             path="line.items",
         )
+
+
+def _validate_items(record: Record) -> None:
+    """Invoices and credit memos carry their lines in the `item` sublist, each naming an item."""
+    sublist = record.get("item")
+    items = sublist.get("items") if isinstance(sublist, dict) else None
+    if not isinstance(items, list) or not items:
+        raise user_error("You must enter at least one line item for this transaction.", path="item")
+    for index, line in enumerate(items):
+        path = f"item.items[{index}]"
+        if not isinstance(line, dict):
+            raise invalid_content("An item line must be an object.", path=path)
+        item = line.get("item")
+        if not isinstance(item, dict) or not item.get("id"):
+            raise user_error("Please enter value(s) for: Item.", path=f"{path}.item")
+        _amount(line, "amount", path)
 
 
 def _amount(line: Record, field: str, path: str) -> Decimal:

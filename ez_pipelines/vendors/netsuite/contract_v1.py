@@ -63,19 +63,27 @@ def payment_action_payload(
     booking_id: str | None,
     customer_internal_id: str,
     subsidiary_id: str,
+    invoice_internal_id: str | None = None,
 ) -> dict[str, Any]:
     """A capture as a `customerPayment`, a refund as a `customerRefund`, for the customer's
-    NetSuite record. Until invoices are synced, the payment names its booking in the memo."""
+    NetSuite record. The payment names its booking in the memo, and a capture is applied to the
+    booking's invoice when NetSuite holds one."""
     day = (action.processed_at or action.recorded_at).astimezone(DUBAI).date()
     memo = f"Checkout.com {action.id}" + (f" for booking {booking_id}" if booking_id else "")
     amount_field = "payment" if action.kind == "capture" else "total"
-    return {
+    amount = money_amount(action.amount_minor, action.currency)
+    payload: dict[str, Any] = {
         "customer": {"id": customer_internal_id},
         "subsidiary": {"id": subsidiary_id},
         "tranDate": day.isoformat(),
-        amount_field: money_amount(action.amount_minor, action.currency),
+        amount_field: amount,
         "memo": memo,
     }
+    if invoice_internal_id and action.kind == "capture":
+        payload["apply"] = {
+            "items": [{"doc": {"id": invoice_internal_id}, "apply": True, "amount": amount}]
+        }
+    return payload
 
 
 def record_type_of(action_kind: str) -> str:

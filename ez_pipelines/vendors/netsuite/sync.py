@@ -13,7 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ez_pipelines.canonical.models import Booking, Customer, ExternalRef, Payment, PaymentAction
+from ez_pipelines.canonical.models import (
+    Booking,
+    Customer,
+    ExternalRef,
+    Invoice,
+    Payment,
+    PaymentAction,
+)
 from ez_pipelines.outbox.errors import Permanent, Retryable, SyncError
 from ez_pipelines.outbox.projection import Outbound, Outcome, Payload, Pushed
 from ez_pipelines.vendors.netsuite import contract_v1
@@ -27,6 +34,10 @@ Target = Callable[[Outbound], tuple[str, str]]
 
 class CustomerNotInNetSuite(Retryable):
     """A transaction for a customer NetSuite does not hold yet: it waits for the customer."""
+
+
+class InvoiceNotInNetSuite(Retryable):
+    """A credit memo or payment for an invoice NetSuite does not hold yet: it waits for it."""
 
 
 def upsert_all(
@@ -93,6 +104,7 @@ class NetSuitePaymentActions:
     def __init__(self, client: NetSuiteClient, *, subsidiary_id: str) -> None:
         self.client = client
         self.subsidiary_id = subsidiary_id
+        self._awaiting_invoice: set[str] = set()
 
     def build(self, session: Session, record_ids: Sequence[str]) -> dict[str, Payload]:
         rows = session.execute(
@@ -107,20 +119,32 @@ class NetSuitePaymentActions:
             )
             .where(PaymentAction.id.in_(record_ids))
         ).all()
-        return {
-            action.id: contract_v1.payment_action_payload(
+        invoices = _invoices_of(session, {booking_id for _, booking_id, _, _ in rows if booking_id})
+        payloads: dict[str, Payload] = {}
+        for action, booking_id, _customer_id, customer_ns_id in rows:
+            invoice_ns_id = invoices.get(booking_id or "")
+            if invoice_ns_id == "" and action.kind == "capture":
+                # The booking is invoiced but NetSuite does not hold the invoice yet: the
+                # payment waits for it, so it can be applied to it.
+                self._awaiting_invoice.add(action.id)
+            payloads[action.id] = contract_v1.payment_action_payload(
                 action,
                 booking_id=booking_id,
                 customer_internal_id=customer_ns_id or "",
                 subsidiary_id=self.subsidiary_id,
+                invoice_internal_id=invoice_ns_id or None,
             )
-            for action, booking_id, _customer_id, customer_ns_id in rows
-        }
+        return payloads
 
     def push(self, items: Sequence[Outbound]) -> Mapping[str, Pushed | SyncError]:
-        ready, waiting = [], {}
+        ready: list[Outbound] = []
+        waiting: dict[str, SyncError] = {}
         for item in items:
-            if item.payload["customer"]["id"]:
+            if item.record_id in self._awaiting_invoice:
+                waiting[item.record_id] = InvoiceNotInNetSuite(
+                    f"netsuite {item.record_id}: the invoice it pays is not in NetSuite yet"
+                )
+            elif item.payload["customer"]["id"]:
                 ready.append(item)
             else:
                 waiting[item.record_id] = CustomerNotInNetSuite(
@@ -129,6 +153,23 @@ class NetSuitePaymentActions:
         results: dict[str, Pushed | SyncError] = dict(waiting)
         results.update(upsert_all(self.client, ready, _action_target))
         return results
+
+
+def _invoices_of(session: Session, booking_ids: set[str]) -> dict[str, str]:
+    """For each invoiced booking, NetSuite's id of its invoice, or "" while NetSuite lacks it."""
+    if not booking_ids:
+        return {}
+    rows = session.execute(
+        select(Invoice.booking_id, ExternalRef.vendor_id)
+        .outerjoin(
+            ExternalRef,
+            (ExternalRef.record_type == "invoice")
+            & (ExternalRef.record_id == Invoice.id)
+            & (ExternalRef.system == "netsuite"),
+        )
+        .where(Invoice.booking_id.in_(booking_ids))
+    )
+    return {booking_id: vendor_id or "" for booking_id, vendor_id in rows}
 
 
 def _action_target(item: Outbound) -> tuple[str, str]:

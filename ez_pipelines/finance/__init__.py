@@ -1,0 +1,1 @@
+"""Finance: invoices, credit notes, daily revenue recognition, deferred revenue, parallel run."""
