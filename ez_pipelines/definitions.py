@@ -14,6 +14,7 @@ from ez_pipelines.assets.canonical import (
     canonical_customers,
     canonical_payments,
 )
+from ez_pipelines.assets.health import integration_health_asset
 from ez_pipelines.assets.payments import (
     checkout_events,
     checkout_payment_polls,
@@ -23,8 +24,10 @@ from ez_pipelines.assets.registry import PROJECTION_ASSET_DEFS
 from ez_pipelines.checks.outbox import OUTBOX_CHECKS
 from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
+from ez_pipelines.resources.health import HealthResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
 from ez_pipelines.resources.vendors import CheckoutResource, HubSpotResource, NetSuiteResource
+from ez_pipelines.schedules.health import integration_health_job, integration_health_schedule
 from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
 from ez_pipelines.sensors.inbox import inbox_sensor
 from ez_pipelines.sensors.outbox import outbox_sensor
@@ -85,6 +88,12 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             connect_timeout_s=connect_s,
             read_timeout_s=read_s,
         ),
+        "health": HealthResource(
+            lag_bound_s=settings.health.lag_bound_s,
+            error_rate_warn=settings.health.error_rate_warn,
+            error_rate_red=settings.health.error_rate_red,
+            dagster_ui_url=settings.health.dagster_ui_url,
+        ),
     }
 
 
@@ -110,11 +119,12 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             checkout_events,
             checkout_payment_polls,
             payments_reconciliation,
+            integration_health_asset,
         ],
         asset_checks=OUTBOX_CHECKS,
         sensors=[outbox_sensor, inbox_sensor],
-        schedules=[payment_polling_schedule],
-        jobs=[sync_all_job, payment_polling_job],
+        schedules=[payment_polling_schedule, integration_health_schedule],
+        jobs=[sync_all_job, payment_polling_job, integration_health_job],
         resources=build_resources(settings),
     )
 

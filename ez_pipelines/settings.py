@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_SYNC_LAG_BOUND_S", "900", "Sync lag above which the lag check warns."),
     Setting("EZ_SYNC_DRAIN_S", "120", "Longest one sync run keeps draining its projection."),
     Setting("EZ_SANDBOX_PORT", str(SANDBOX_PORT), "Port of `ez-pipelines sandbox serve`."),
+    Setting("EZ_SLACK_BASE_URL", _sandbox("/slack/api/"), "Slack Web API root."),
+    Setting("EZ_SLACK_TOKEN", "xoxb-ez-sandbox-token", "Slack bot token (chat:write).", True),
+    Setting("EZ_SLACK_CHANNEL", "#ez-alerts", "Channel health alerts are posted to."),
+    Setting("EZ_DAGSTER_UI_URL", "http://127.0.0.1:3000", "Dagster UI root, for links in alerts."),
+    Setting("EZ_HEALTH_ERROR_RATE_WARN", "0.2", "Hourly error rate that turns a tile amber."),
+    Setting("EZ_HEALTH_ERROR_RATE_RED", "0.5", "Hourly error rate that turns a tile red."),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -120,6 +126,21 @@ class RetrySettings:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    base_url: str
+    token: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    lag_bound_s: float
+    error_rate_warn: float
+    error_rate_red: float
+    dagster_ui_url: str
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -135,6 +156,8 @@ class Settings:
     sync_lag_bound_s: float
     sync_drain_s: float
     sandbox_port: int
+    slack: SlackSettings
+    health: HealthSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -189,6 +212,17 @@ class Settings:
             sync_lag_bound_s=float(get("EZ_SYNC_LAG_BOUND_S")),
             sync_drain_s=float(get("EZ_SYNC_DRAIN_S")),
             sandbox_port=int(get("EZ_SANDBOX_PORT")),
+            slack=SlackSettings(
+                base_url=get("EZ_SLACK_BASE_URL"),
+                token=get("EZ_SLACK_TOKEN"),
+                channel=get("EZ_SLACK_CHANNEL"),
+            ),
+            health=HealthSettings(
+                lag_bound_s=float(get("EZ_SYNC_LAG_BOUND_S")),
+                error_rate_warn=float(get("EZ_HEALTH_ERROR_RATE_WARN")),
+                error_rate_red=float(get("EZ_HEALTH_ERROR_RATE_RED")),
+                dagster_ui_url=get("EZ_DAGSTER_UI_URL").rstrip("/"),
+            ),
         )
 
     def secrets(self) -> list[str]:
@@ -201,4 +235,5 @@ class Settings:
             self.hubspot.token,
             self.checkout.secret_key,
             self.checkout.webhook_secret,
+            self.slack.token,
         ]

@@ -14,3 +14,5 @@ CHECKOUT_REFUNDS = dg.AssetKey(["checkout", "refunds"])
 CHECKOUT_EVENTS = dg.AssetKey(["checkout", "events"])
 PAYMENT_POLLS = dg.AssetKey(["checkout", "payment_polls"])
 RECONCILIATION = dg.AssetKey(["payments", "reconciliation"])
+
+INTEGRATION_HEALTH = dg.AssetKey(["ops", "integration_health"])

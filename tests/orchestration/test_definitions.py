@@ -35,6 +35,7 @@ def test_definitions_snapshot() -> None:
         "hubspot/contacts": "hubspot",
         "netsuite/customers": "netsuite",
         "netsuite/payment_actions": "netsuite",
+        "ops/integration_health": "ops",
         "payments/reconciliation": "payments",
     }
     assert assets == sorted(groups)
@@ -51,20 +52,29 @@ def test_definitions_snapshot() -> None:
             "checkout/events:no_event_waiting_long",
             "checkout/payment_polls:payments_pending_too_long",
             "payments/reconciliation:reconciliation_clean",
+            *(
+                f"ops/integration_health:{system}_{name}"
+                for system in ("netsuite", "hubspot", "checkout")
+                for name in ("no_dead_letters", "error_rate", "sync_lag")
+            ),
+            "ops/integration_health:checkout_webhooks_rejected",
         ]
     )
     assert sorted(s.name for s in defs.sensors or []) == ["inbox_new_events", "outbox_due_rows"]
     assert sorted(s.name for s in defs.schedules or []) == [
-        "checkout_payment_polling_every_15_minutes"
+        "checkout_payment_polling_every_15_minutes",
+        "integration_health_every_5_minutes",
     ]
     assert sorted(j.name for j in defs.resolve_all_job_defs()) == [
         "__ASSET_JOB",
         "checkout_payment_polling",
+        "integration_health",
         "sync_all",
     ]
     assert sorted(defs.resources or {}) == [
         "checkout",
         "database",
+        "health",
         "hubspot",
         "netsuite",
         "sync_engine",
@@ -121,3 +131,23 @@ def test_production_instance_config_is_valid_dagster_configuration() -> None:
     pools = {key.to_user_string(): graph.get(key).pools for key in graph.get_all_asset_keys()}
     assert pools["netsuite/customers"] == {"netsuite"}
     assert pools["hubspot/contacts"] == {"hubspot"}
+
+
+def test_canonical_and_projection_assets_carry_freshness_policies() -> None:
+    graph = defs.resolve_asset_graph()
+    fresh = {
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).freshness_policy is not None
+    }
+
+    assert fresh >= {
+        "canonical/customers",
+        "canonical/bookings",
+        "canonical/payments",
+        "netsuite/customers",
+        "hubspot/contacts",
+        "checkout/payments",
+        "checkout/refunds",
+        "netsuite/payment_actions",
+    }
