@@ -25,10 +25,12 @@ from ez_pipelines.checks.outbox import OUTBOX_CHECKS
 from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
 from ez_pipelines.resources.health import HealthResource
+from ez_pipelines.resources.slack import SlackAlertsResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
 from ez_pipelines.resources.vendors import CheckoutResource, HubSpotResource, NetSuiteResource
 from ez_pipelines.schedules.health import integration_health_job, integration_health_schedule
 from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
+from ez_pipelines.sensors.alerts import health_alerts_sensor
 from ez_pipelines.sensors.inbox import inbox_sensor
 from ez_pipelines.sensors.outbox import outbox_sensor
 from ez_pipelines.settings import SETTINGS, Settings
@@ -94,6 +96,11 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             error_rate_red=settings.health.error_rate_red,
             dagster_ui_url=settings.health.dagster_ui_url,
         ),
+        "slack": SlackAlertsResource(
+            token=secret("EZ_SLACK_TOKEN", settings.slack.token),
+            base_url=settings.slack.base_url,
+            channel=settings.slack.channel,
+        ),
     }
 
 
@@ -122,7 +129,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             integration_health_asset,
         ],
         asset_checks=OUTBOX_CHECKS,
-        sensors=[outbox_sensor, inbox_sensor],
+        sensors=[outbox_sensor, inbox_sensor, health_alerts_sensor],
         schedules=[payment_polling_schedule, integration_health_schedule],
         jobs=[sync_all_job, payment_polling_job, integration_health_job],
         resources=build_resources(settings),

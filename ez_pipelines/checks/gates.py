@@ -1,9 +1,11 @@
-"""Gates: an asset that must not run on top of a failed blocking check refuses to, in any run.
+"""Gates: an asset that must not build on a failed blocking check refuses to, in any run.
 
-Dagster's blocking checks stop downstream assets in the run that evaluated them. An asset that
-materialises in a later run (a nightly journal for a day reconciled in the morning) calls
-`require_passing_checks` first: it reads the latest evaluation of each blocking check of the
-upstream asset, for the same partition, and raises a `Failure` that names what failed.
+Dagster's own `blocking=True` fails the step that evaluated the check, and with it a run that
+did its job (a reconciliation that found a gap), and guards only the run it is in. Instead, an
+asset that depends on a clean upstream (the revenue journal of a Dubai day on that day's
+reconciliation) calls `require_passing_checks` first: it reads the latest evaluation of each
+blocking check of the upstream, for the same partition, and raises a `Failure` that names what
+failed, whether the upstream ran in the same run, in the morning, or never.
 """
 
 from collections.abc import Sequence

@@ -1,8 +1,8 @@
 """The reconciliation check: a Dubai day's gaps as a frame, judged by great-expectations.
 
-ERROR severity and blocking: an asset downstream of the reconciliation (the day's revenue
-journal) does not materialise in the same run when it fails, and `checks.gates` stops it in a
-later run too.
+ERROR severity, and blocking through `checks.gates`: an asset downstream of the reconciliation
+(the day's revenue journal) does not materialise on a day whose check failed, in the same run or
+a later one.
 """
 
 from datetime import date, datetime

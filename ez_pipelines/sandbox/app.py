@@ -16,14 +16,15 @@ from ez_pipelines.sandbox.checkout.standin import CheckoutStandIn
 from ez_pipelines.sandbox.faults import Faults
 from ez_pipelines.sandbox.hubspot.standin import HubSpotStandIn
 from ez_pipelines.sandbox.netsuite.standin import NetSuiteStandIn
+from ez_pipelines.sandbox.slack.standin import SlackStandIn
 from ez_pipelines.sandbox.standin import StandIn
 
 
 def create_app(standins: list[StandIn] | None = None) -> FastAPI:
     app = FastAPI(title="ez-pipelines sandbox", docs_url=None, redoc_url=None)
-    registry = {
-        s.name: s for s in (standins or [NetSuiteStandIn(), HubSpotStandIn(), CheckoutStandIn()])
-    }
+    defaults: list[StandIn] = [NetSuiteStandIn(), HubSpotStandIn(), CheckoutStandIn()]
+    defaults.append(SlackStandIn())
+    registry = {s.name: s for s in (standins or defaults)}
     for standin in registry.values():
         app.include_router(standin.router, prefix=f"/{standin.name}")
     app.state.standins = registry

@@ -60,7 +60,11 @@ def test_definitions_snapshot() -> None:
             "ops/integration_health:checkout_webhooks_rejected",
         ]
     )
-    assert sorted(s.name for s in defs.sensors or []) == ["inbox_new_events", "outbox_due_rows"]
+    assert sorted(s.name for s in defs.sensors or []) == [
+        "health_alerts",
+        "inbox_new_events",
+        "outbox_due_rows",
+    ]
     assert sorted(s.name for s in defs.schedules or []) == [
         "checkout_payment_polling_every_15_minutes",
         "integration_health_every_5_minutes",
@@ -77,6 +81,7 @@ def test_definitions_snapshot() -> None:
         "health",
         "hubspot",
         "netsuite",
+        "slack",
         "sync_engine",
     ]
 
@@ -151,3 +156,15 @@ def test_canonical_and_projection_assets_carry_freshness_policies() -> None:
         "checkout/refunds",
         "netsuite/payment_actions",
     }
+
+
+def test_the_slack_token_reaches_its_resource_as_an_env_var(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("EZ_SLACK_TOKEN", "xoxb-from-the-vault")
+
+    slack = (build_definitions(Settings.from_env()).resources or {})["slack"]
+
+    assert slack.token == "EZ_SLACK_TOKEN"  # type: ignore[attr-defined]
+    assert isinstance(slack.token, dg.EnvVar)  # type: ignore[attr-defined]
+    assert "xoxb-from-the-vault" not in repr(slack)
