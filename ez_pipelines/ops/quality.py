@@ -11,6 +11,7 @@ the definitions load.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,6 +72,9 @@ def evaluate(frame: pd.DataFrame, rules: Sequence[Rule], *, now: datetime) -> li
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # That module sets its own logger to INFO on import, which announces a temporary folder on
+    # every check run; what matters of great-expectations is a warning or worse.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     work = frame.copy(deep=False)

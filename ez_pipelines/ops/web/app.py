@@ -1,4 +1,4 @@
-"""The ops web service: inbound webhooks, and the liveness probe load balancers ask."""
+"""The ops web service: inbound webhooks, the health pages and metrics, and liveness."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pydantic import BaseModel
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
+from ez_pipelines.ops.health import Thresholds
 from ez_pipelines.ops.web.checkout import CheckoutReceiver
+from ez_pipelines.ops.web.pages import pages_router
+from ez_pipelines.ops.web.prometheus import metrics_router
 from ez_pipelines.ops.web.webhooks import webhook_router
 from ez_pipelines.ops.web.writer import StoreWriter
 from ez_pipelines.settings import Settings
@@ -36,6 +39,11 @@ def create_ops_app(settings: Settings, db: Database, *, clock: Clock = SYSTEM_CL
     app.include_router(
         webhook_router(checkout=checkout, max_bytes=settings.serve.webhook_max_bytes)
     )
+    health = settings.health
+    thresholds = Thresholds(health.lag_bound_s, health.error_rate_warn, health.error_rate_red)
+    app.state.thresholds = thresholds
+    app.include_router(pages_router(db, thresholds=thresholds, clock=clock))
+    app.include_router(metrics_router(db, thresholds=thresholds, clock=clock))
 
     @app.get("/healthz", summary="Liveness", tags=["health"], responses={200: {"model": Liveness}})
     async def healthz() -> JSONResponse:
