@@ -25,6 +25,7 @@ from ez_pipelines.ops.metrics import (
     queue_status,
 )
 from ez_pipelines.outbox.tables import DONE, OutboxAttempt, OutboxRow
+from ez_pipelines.settings import HealthSettings
 from ez_pipelines.vendors.registry import SYSTEMS
 
 WINDOW = timedelta(hours=1)
@@ -41,6 +42,10 @@ class Thresholds:
     lag_bound_s: float = 900.0
     error_rate_warn: float = 0.2
     error_rate_red: float = 0.5
+
+    @classmethod
+    def from_settings(cls, health: HealthSettings) -> Thresholds:
+        return cls(health.lag_bound_s, health.error_rate_warn, health.error_rate_red)
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,7 @@ def create_ops_app(settings: Settings, db: Database, *, clock: Clock = SYSTEM_CL
     app.include_router(
         webhook_router(checkout=checkout, max_bytes=settings.serve.webhook_max_bytes)
     )
-    health = settings.health
-    thresholds = Thresholds(health.lag_bound_s, health.error_rate_warn, health.error_rate_red)
+    thresholds = Thresholds.from_settings(settings.health)
     app.state.thresholds = thresholds
     app.include_router(pages_router(db, thresholds=thresholds, clock=clock))
     app.include_router(metrics_router(db, thresholds=thresholds, clock=clock))
