@@ -6,9 +6,17 @@ STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 export DAGSTER_HOME := $(CURDIR)/.ez/dagster
 
-.PHONY: demo test lint ui bench install clean
+.PHONY: demo test lint ui bench install clean chromium
 
-install: $(STAMP)
+install: $(STAMP) chromium
+
+# The browser tests drive Debian's chromium; as root, install it when it is missing. Elsewhere
+# the browser tests fail and say how to install it.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver >/dev/null; \
+	fi
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest
 
 # The receiver benchmark, then lead matching against Splink (DuckDB) from the `bench` extra.

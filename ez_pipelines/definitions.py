@@ -20,6 +20,7 @@ from ez_pipelines.assets.finance import (
     parallel_run,
     revenue_journals,
 )
+from ez_pipelines.assets.health import integration_health_asset
 from ez_pipelines.assets.leads import RAW_LEAD_ASSETS, leads_unified
 from ez_pipelines.assets.payments import (
     checkout_events,
@@ -31,7 +32,9 @@ from ez_pipelines.checks.outbox import OUTBOX_CHECKS
 from ez_pipelines.ops.logs import ensure_masking
 from ez_pipelines.resources.database import DatabaseResource
 from ez_pipelines.resources.finance import FinanceResource
+from ez_pipelines.resources.health import HealthResource
 from ez_pipelines.resources.leads import LeadsResource
+from ez_pipelines.resources.slack import SlackAlertsResource
 from ez_pipelines.resources.sync_engine import SyncEngineResource
 from ez_pipelines.resources.vendors import CheckoutResource, HubSpotResource, NetSuiteResource
 from ez_pipelines.schedules.finance import (
@@ -40,7 +43,9 @@ from ez_pipelines.schedules.finance import (
     nightly_revenue_schedule,
     revenue_recognition_job,
 )
+from ez_pipelines.schedules.health import integration_health_job, integration_health_schedule
 from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
+from ez_pipelines.sensors.alerts import health_alerts_sensor
 from ez_pipelines.sensors.inbox import inbox_sensor
 from ez_pipelines.sensors.outbox import outbox_sensor
 from ez_pipelines.settings import SETTINGS, Settings
@@ -121,6 +126,17 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             manual_journals_csv=str(fin.manual_journals_csv or ""),
             parallel_run_tolerance_minor=fin.parallel_run_tolerance_minor,
         ),
+        "health": HealthResource(
+            lag_bound_s=settings.health.lag_bound_s,
+            error_rate_warn=settings.health.error_rate_warn,
+            error_rate_red=settings.health.error_rate_red,
+            dagster_ui_url=settings.health.dagster_ui_url,
+        ),
+        "slack": SlackAlertsResource(
+            token=secret("EZ_SLACK_TOKEN", settings.slack.token),
+            base_url=settings.slack.base_url,
+            channel=settings.slack.channel,
+        ),
     }
 
 
@@ -152,19 +168,22 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             revenue_journals,
             deferred_revenue,
             parallel_run,
+            integration_health_asset,
         ],
         asset_checks=OUTBOX_CHECKS,
-        sensors=[outbox_sensor, inbox_sensor],
+        sensors=[outbox_sensor, inbox_sensor, health_alerts_sensor],
         schedules=[
             payment_polling_schedule,
             finance_documents_schedule,
             nightly_revenue_schedule,
+            integration_health_schedule,
         ],
         jobs=[
             sync_all_job,
             payment_polling_job,
             finance_documents_job,
             revenue_recognition_job,
+            integration_health_job,
         ],
         resources=build_resources(settings),
     )

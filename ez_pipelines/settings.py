@@ -101,6 +101,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_NETSUITE_VAT_ITEM", "103", "Item id of VAT invoice lines."),
     Setting("EZ_MANUAL_JOURNALS_CSV", "", "Finance's manual journals for the parallel run."),
     Setting("EZ_PARALLEL_RUN_TOLERANCE_MINOR", "1", "Largest parallel-run difference that passes."),
+    Setting("EZ_SLACK_BASE_URL", _sandbox("/slack/api/"), "Slack Web API root."),
+    Setting("EZ_SLACK_TOKEN", "xoxb-ez-sandbox-token", "Slack bot token (chat:write).", True),
+    Setting("EZ_SLACK_CHANNEL", "#ez-alerts", "Channel health alerts are posted to."),
+    Setting("EZ_DAGSTER_UI_URL", "http://127.0.0.1:3000", "Dagster UI root, for links in alerts."),
+    Setting("EZ_HEALTH_ERROR_RATE_WARN", "0.2", "Hourly error rate that turns a tile amber."),
+    Setting("EZ_HEALTH_ERROR_RATE_RED", "0.5", "Hourly error rate that turns a tile red."),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -189,6 +195,21 @@ class FinanceSettings:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    base_url: str
+    token: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    lag_bound_s: float
+    error_rate_warn: float
+    error_rate_red: float
+    dagster_ui_url: str
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -205,6 +226,8 @@ class Settings:
     sync_drain_s: float
     sandbox_port: int
     leads: LeadsSettings
+    slack: SlackSettings
+    health: HealthSettings
     finance: FinanceSettings = FinanceSettings()
 
     @classmethod
@@ -286,6 +309,17 @@ class Settings:
                 ),
                 parallel_run_tolerance_minor=int(get("EZ_PARALLEL_RUN_TOLERANCE_MINOR")),
             ),
+            slack=SlackSettings(
+                base_url=get("EZ_SLACK_BASE_URL"),
+                token=get("EZ_SLACK_TOKEN"),
+                channel=get("EZ_SLACK_CHANNEL"),
+            ),
+            health=HealthSettings(
+                lag_bound_s=float(get("EZ_SYNC_LAG_BOUND_S")),
+                error_rate_warn=float(get("EZ_HEALTH_ERROR_RATE_WARN")),
+                error_rate_red=float(get("EZ_HEALTH_ERROR_RATE_RED")),
+                dagster_ui_url=get("EZ_DAGSTER_UI_URL").rstrip("/"),
+            ),
         )
 
     def secrets(self) -> list[str]:
@@ -303,4 +337,5 @@ class Settings:
             self.leads.crisp_hook_key,
             self.leads.whatsapp_app_secret,
             self.leads.whatsapp_verify_token,
+            self.slack.token,
         ]

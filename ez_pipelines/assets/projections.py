@@ -11,6 +11,7 @@ from typing import Protocol
 
 import dagster as dg
 
+from ez_pipelines.assets.freshness import PROJECTION_FRESHNESS
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.outbox.dispatcher import Dispatcher
 from ez_pipelines.outbox.projection import Projection
@@ -79,6 +80,7 @@ def projection_asset(
         group_name=system,
         kinds={system},
         pool=system,
+        freshness_policy=PROJECTION_FRESHNESS,
         required_resource_keys={"database", "sync_engine", system},
         description=description,
     )

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import requests
 
 from ez_pipelines.assets.keys import RECONCILIATION
 from ez_pipelines.canonical import migrate
@@ -24,6 +25,13 @@ from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.definitions import build_definitions
 from ez_pipelines.demo.driver import Driver
+from ez_pipelines.demo.health_view import (
+    health_entries,
+    health_json,
+    health_pass,
+    render_health,
+    slack_messages,
+)
 from ez_pipelines.demo.leads_demo import (
     configure_channels,
     lead_traffic,
@@ -41,6 +49,7 @@ from ez_pipelines.demo.revenue import (
 )
 from ez_pipelines.demo.summary import IntegrationSummary, render_table, write_summary
 from ez_pipelines.demo.vendor_view import checkout_view, hubspot_view, netsuite_view
+from ez_pipelines.ops.health import Thresholds
 from ez_pipelines.ops.logs import configure_logging
 from ez_pipelines.ops.metrics import outbound_stats
 from ez_pipelines.payments.reconcile import payment_days
@@ -95,6 +104,7 @@ def _demo_environment(url: str, port: int, options: DemoOptions) -> dict[str, st
         "EZ_NETSUITE_BASE_URL": f"{base}/netsuite/services/rest",
         "EZ_HUBSPOT_BASE_URL": f"{base}/hubspot",
         "EZ_CHECKOUT_BASE_URL": f"{base}/checkout",
+        "EZ_SLACK_BASE_URL": f"{base}/slack/api/",
         "EZ_CHECKOUT_POLL_AFTER_S": str(POLL_AFTER_S),
         "EZ_HTTP_READ_TIMEOUT_S": str(options.read_timeout_s),
         "EZ_RETRY_BASE_S": "0.5",
@@ -148,6 +158,13 @@ def _echo_phase(echo: Echo, report: PhaseReport, payments: tuple[int, int]) -> N
     for line in report.lines():
         echo(f"  {line}")
     echo(f"  payments: {payments[0]} asked of Checkout.com, {payments[1]} refunds")
+
+
+def _forged_webhook(webhook_url: str, echo: Echo) -> None:
+    """Someone posts an event signed with the wrong key: refused, counted, and heard in Slack."""
+    body = b'{"id":"evt_forged_1","type":"payment_captured","data":{}}'
+    answer = requests.post(webhook_url, data=body, headers={"Cko-Signature": "0" * 64}, timeout=5)
+    echo(f"a webhook with a forged signature arrives: answered {answer.status_code}")
 
 
 def _reconcile(driver: Driver, db: Database) -> int:
@@ -205,7 +222,8 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
             f"{options.webhook_drop_rate:.0%} dropped, {options.webhook_duplicate_rate:.0%} "
             "duplicated, reordered"
         )
-        driver = Driver(build_definitions(settings), instance, echo)
+        defs = build_definitions(settings)
+        driver = Driver(defs, instance, echo)
         busy = _webhooks_in_flight(sandbox)
 
         for phase in (1, 2):
@@ -217,6 +235,10 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
             if phase == 1:
                 driver.run_job("sync_all")
             driver.until_quiet(db, deadline=deadline, busy=busy)
+            if phase == 1:
+                _forged_webhook(webhook_url, echo)
+            echo(f"health after phase {phase}:")
+            health_pass(driver.run_job, defs, instance, echo)
 
         traffic = lead_traffic(scenario, options.lead_prospects)
         configure_channels(sandbox, settings, webhook_url.rsplit("/webhooks/", 1)[0])
@@ -246,6 +268,10 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
             parallel=run_parallel_run(driver),
             planted=planted,
         )
+        echo("health, once everything has settled:")
+        health_pass(driver.run_job, defs, instance, echo)
+        healths = health_entries(db, Thresholds.from_settings(settings.health), SYSTEM_CLOCK.now())
+        slack = slack_messages(sandbox)
 
         summaries = [
             IntegrationSummary(netsuite_view(db, sandbox), outbound_stats(db, "netsuite")),
@@ -270,6 +296,11 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     echo("payments: " + ", ".join(f"{k} {v}" for k, v in payments_figures.items()))
     echo("leads: " + ", ".join(f"{k} {v}" for k, v in leads_figures.items() if k != "webhooks"))
     echo("revenue: " + ", ".join(f"{k} {v}" for k, v in revenue.items() if not isinstance(v, list)))
+    echo("")
+    echo(render_health(healths))
+    echo(f"\nSlack received {len(slack)} messages:")
+    for message in slack:
+        echo("  " + message.replace("\n", "\n  "))
     path = home / "demo-summary.json"
     extra = {
         "faults_injected": injected,
@@ -278,6 +309,8 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         "leads": leads_figures,
         "revenue": revenue,
         "webhooks_sent": webhooks,
+        "health": health_json(healths),
+        "slack_messages": slack,
     }
     also = gaps == 0 and leads_figures["ok"] and revenue_ok(revenue)
     ok = write_summary(path, summaries, extra, also=also)

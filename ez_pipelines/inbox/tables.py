@@ -15,6 +15,8 @@ class InboxEvent(Base):
     __table_args__ = (
         UniqueConstraint("system", "event_id"),
         Index("ix_inbox_status_received", "system", "status", "received_at"),
+        # Health counts a system's recent events and finds its newest whatever their status.
+        Index("ix_inbox_system_received", "system", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)

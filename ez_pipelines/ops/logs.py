@@ -97,5 +97,5 @@ def configure_logging(
         handler.addFilter(masking)
         root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("urllib3", "uvicorn.access", "alembic.runtime.migration"):
+    for noisy in ("urllib3", "uvicorn.access", "alembic.runtime.migration", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -92,8 +92,8 @@ def queue_status(db: Database, *, now: datetime) -> dict[tuple[str, str], QueueS
             in_flight=int(n_leased or 0),
             waiting_retry=int(n_waiting or 0),
             dead_letters=dead.pop((system, entity), 0),
-            next_due_at=_aware(next_due),
-            oldest_change_at=_aware(oldest),
+            next_due_at=aware_utc(next_due),
+            oldest_change_at=aware_utc(oldest),
             watermark=hashlib.sha256(fingerprint.encode()).hexdigest()[:16],
         )
     for (system, entity), count in dead.items():
@@ -154,7 +154,7 @@ def percentile(sorted_values: list[float], pct: float) -> float | None:
     return sorted_values[int(rank) - 1]
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware_utc(value: datetime | str | None) -> datetime | None:
     # Aggregates bypass the column type, so SQLite hands back naive strings or datetimes.
     if value is None:
         return None

@@ -40,6 +40,9 @@ class OutboxRow(Base):
         ),
         Index("ix_outbox_due", "system", "entity", "status", "next_attempt_at"),
         Index("ix_outbox_status_completed", "system", "status", "completed_at"),
+        # Status first: the open rows and the dead letters of every system, read by the sensor
+        # and by health, are a range of this index, never a scan of the whole outbox.
+        Index("ix_outbox_status_system", "status", "system", "entity", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)

@@ -63,6 +63,7 @@ class Gap:
     detail: str
     action_id: str | None = None
     difference_minor: int | None = None
+    currency: str | None = None
 
 
 @dataclass
@@ -77,6 +78,14 @@ class DayReconciliation:
         for gap in self.gaps:
             counts[gap.kind] = counts.get(gap.kind, 0) + 1
         return counts
+
+    def unaccounted_minor(self) -> dict[str, int]:
+        """The money the gaps leave unaccounted for, in minor units per currency."""
+        totals: dict[str, int] = {}
+        for gap in self.gaps:
+            if gap.difference_minor is not None and gap.currency:
+                totals[gap.currency] = totals.get(gap.currency, 0) + abs(gap.difference_minor)
+        return totals
 
     def rows(self) -> list[dict[str, Any]]:
         return [asdict(gap) for gap in self.gaps]
@@ -166,6 +175,7 @@ def _payment_gaps(
                 f"captured: ours {format_money(payment.captured_minor, payment.currency)}, "
                 f"Checkout.com {format_money(details.balances.total_captured, payment.currency)}",
                 difference_minor=difference,
+                currency=payment.currency,
             )
         )
     for action in actions:
@@ -193,6 +203,7 @@ def _netsuite_gaps(
                 f"{kind} of {money} is not in NetSuite",
                 action_id,
                 difference_minor=amount_minor,
+                currency=payment.currency,
             )
         ]
     recorded = record.get("payment" if kind == "capture" else "total")
@@ -205,6 +216,7 @@ def _netsuite_gaps(
                 f"{kind}: Checkout.com {money}, NetSuite {recorded}",
                 action_id,
                 difference_minor=amount_minor - (recorded_minor or 0),
+                currency=payment.currency,
             )
         ]
     return []

@@ -17,13 +17,14 @@ from ez_pipelines.sandbox.faults import Faults
 from ez_pipelines.sandbox.hubspot.standin import HubSpotStandIn
 from ez_pipelines.sandbox.leads.chat import CrispStandIn, WhatsAppStandIn
 from ez_pipelines.sandbox.netsuite.standin import NetSuiteStandIn
+from ez_pipelines.sandbox.slack.standin import SlackStandIn
 from ez_pipelines.sandbox.standin import StandIn
 
 
 def create_app(standins: list[StandIn] | None = None) -> FastAPI:
     app = FastAPI(title="ez-pipelines sandbox", docs_url=None, redoc_url=None)
-    defaults = [NetSuiteStandIn(), HubSpotStandIn(), CheckoutStandIn()]
-    defaults += [CrispStandIn(), WhatsAppStandIn()]
+    defaults: list[StandIn] = [NetSuiteStandIn(), HubSpotStandIn(), CheckoutStandIn()]
+    defaults += [CrispStandIn(), WhatsAppStandIn(), SlackStandIn()]
     registry = {s.name: s for s in (standins or defaults)}
     for standin in registry.values():
         app.include_router(standin.router, prefix=f"/{standin.name}")

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -173,7 +173,7 @@ def test_unsigned_delivery_gets_401_and_a_warning_without_body_or_secret(
     assert stored(sqlite_db) == []
     [record] = [r for r in caplog.records if r.name.startswith(RECEIVER_LOG)]
     assert record.levelno == logging.WARNING
-    assert reason in record.getMessage() and f"{len(ACCENTED_BODY)} bytes" in record.getMessage()
+    assert reason in record.getMessage() and f"bytes={len(ACCENTED_BODY)}" in record.getMessage()
     assert "José" not in caplog.text and "evt_test_0001" not in caplog.text
     assert SECRET not in caplog.text
 
@@ -299,4 +299,18 @@ def test_malformed_signed_body_gets_400_nothing_stored_and_the_reason_logged(
     assert reason in response.json()["detail"]
     assert stored(sqlite_db) == []
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(reason in m and f"({len(body)} bytes)" in m for m in messages), messages
+    assert any(reason in m and f"bytes={len(body)}" in m for m in messages), messages
+
+
+def test_rejected_and_duplicate_deliveries_are_counted_for_health(
+    client: TestClient, sqlite_db: Database, clock: ManualClock
+) -> None:
+    """Neither leaves an inbox row, so health would not see them without the tally."""
+    from ez_pipelines.ops.inbound import inbound_figures
+
+    client.post(URL, content=ACCENTED_BODY, headers={"Cko-Signature": "0" * 64})
+    for _ in range(3):
+        client.post(URL, content=ACCENTED_BODY, headers=signed_headers(ACCENTED_BODY))
+
+    figures = inbound_figures(sqlite_db, "checkout", now=clock.now(), window=timedelta(hours=1))
+    assert (figures.received, figures.rejected, figures.duplicate) == (1, 1, 2)

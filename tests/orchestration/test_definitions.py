@@ -47,6 +47,7 @@ def test_definitions_snapshot() -> None:
         "netsuite/invoices": "netsuite",
         "netsuite/payment_actions": "netsuite",
         "netsuite/revenue_journals": "netsuite",
+        "ops/integration_health": "ops",
         "payments/reconciliation": "payments",
     }
     assert assets == sorted(groups)
@@ -74,18 +75,30 @@ def test_definitions_snapshot() -> None:
             "finance/deferred_revenue:ended_bookings_at_zero",
             "finance/deferred_revenue:ledger_matches_invoices",
             "finance/parallel_run:parallel_run_within_tolerance",
+            *(
+                f"ops/integration_health:{system}_{name}"
+                for system in ("netsuite", "hubspot", "checkout")
+                for name in ("no_dead_letters", "error_rate", "sync_lag")
+            ),
+            "ops/integration_health:checkout_webhooks_rejected",
         ]
     )
-    assert sorted(s.name for s in defs.sensors or []) == ["inbox_new_events", "outbox_due_rows"]
+    assert sorted(s.name for s in defs.sensors or []) == [
+        "health_alerts",
+        "inbox_new_events",
+        "outbox_due_rows",
+    ]
     assert sorted(s.name for s in defs.schedules or []) == [
         "checkout_payment_polling_every_15_minutes",
         "finance_documents_every_15_minutes",
+        "integration_health_every_5_minutes",
         "nightly_revenue_recognition",
     ]
     assert sorted(j.name for j in defs.resolve_all_job_defs()) == [
         "__ASSET_JOB",
         "checkout_payment_polling",
         "finance_documents",
+        "integration_health",
         "revenue_recognition",
         "sync_all",
     ]
@@ -93,9 +106,11 @@ def test_definitions_snapshot() -> None:
         "checkout",
         "database",
         "finance",
+        "health",
         "hubspot",
         "leads",
         "netsuite",
+        "slack",
         "sync_engine",
     ]
 
@@ -160,3 +175,35 @@ def test_production_instance_config_is_valid_dagster_configuration() -> None:
     pools = {key.to_user_string(): graph.get(key).pools for key in graph.get_all_asset_keys()}
     assert pools["netsuite/customers"] == {"netsuite"}
     assert pools["hubspot/contacts"] == {"hubspot"}
+
+
+def test_canonical_and_projection_assets_carry_freshness_policies() -> None:
+    graph = defs.resolve_asset_graph()
+    fresh = {
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).freshness_policy is not None
+    }
+
+    assert fresh >= {
+        "canonical/customers",
+        "canonical/bookings",
+        "canonical/payments",
+        "netsuite/customers",
+        "hubspot/contacts",
+        "checkout/payments",
+        "checkout/refunds",
+        "netsuite/payment_actions",
+    }
+
+
+def test_the_slack_token_reaches_its_resource_as_an_env_var(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("EZ_SLACK_TOKEN", "xoxb-from-the-vault")
+
+    slack = (build_definitions(Settings.from_env()).resources or {})["slack"]
+
+    assert slack.token == "EZ_SLACK_TOKEN"  # type: ignore[attr-defined]
+    assert isinstance(slack.token, dg.EnvVar)  # type: ignore[attr-defined]
+    assert "xoxb-from-the-vault" not in repr(slack)

@@ -1,4 +1,5 @@
-"""The ops web service: inbound webhooks, the lead review page, and the liveness probe."""
+"""The ops web service: inbound webhooks, the health pages and metrics, the lead review page,
+and the liveness probe."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from pydantic import BaseModel
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
+from ez_pipelines.ops.health import Thresholds
 from ez_pipelines.ops.web.checkout import CheckoutReceiver
 from ez_pipelines.ops.web.lead_hooks import LeadHooks
 from ez_pipelines.ops.web.lead_routes import lead_router
+from ez_pipelines.ops.web.pages import pages_router
+from ez_pipelines.ops.web.prometheus import metrics_router
 from ez_pipelines.ops.web.review_page import review_router
 from ez_pipelines.ops.web.webhooks import webhook_router
 from ez_pipelines.ops.web.writer import StoreWriter
@@ -42,6 +46,10 @@ def create_ops_app(settings: Settings, db: Database, *, clock: Clock = SYSTEM_CL
     hooks = LeadHooks(settings=settings.leads, writer=writer, clock=clock)
     app.include_router(lead_router(hooks=hooks, max_bytes=settings.serve.webhook_max_bytes))
     app.include_router(review_router(db, clock=clock))
+    thresholds = Thresholds.from_settings(settings.health)
+    app.state.thresholds = thresholds
+    app.include_router(pages_router(db, thresholds=thresholds, clock=clock))
+    app.include_router(metrics_router(db, thresholds=thresholds, clock=clock))
 
     @app.get("/healthz", summary="Liveness", tags=["health"], responses={200: {"model": Liveness}})
     async def healthz() -> JSONResponse:

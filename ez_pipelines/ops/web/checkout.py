@@ -14,9 +14,11 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ez_pipelines.clock import Clock
 from ez_pipelines.inbox.store import record_event
+from ez_pipelines.ops.inbound import DUPLICATE, REJECTED, tally_delivery
 from ez_pipelines.ops.web.intake import WebhookRefused
 from ez_pipelines.ops.web.writer import StoreWriter
 from ez_pipelines.vendors.checkout.events import CheckoutEvent, MalformedEvent, parse_event
@@ -76,7 +78,7 @@ class CheckoutReceiver:
         event = _parse(raw)
         status = "received" if event.is_known else "unknown"
         record = partial(
-            record_event,
+            _record_or_tally_duplicate,
             system=SYSTEM,
             event_id=event.id,
             event_type=event.type,
@@ -109,6 +111,24 @@ class CheckoutReceiver:
         return Receipt(
             stored=stored, event_id=event.id, event_type=event.type, known=event.is_known
         )
+
+    async def tally_refusal(self) -> None:
+        """Count a refused delivery: it leaves no inbox row, and health reports it."""
+        at = self._clock.now()
+        try:
+            await self._writer.write(
+                partial(tally_delivery, system=SYSTEM, outcome=REJECTED, at=at)
+            )
+        except SQLAlchemyError as err:
+            logger.warning("refused checkout delivery not counted: %s", type(err).__name__)
+
+
+def _record_or_tally_duplicate(session: Session, **event: Any) -> bool:
+    """Store the event, or count the delivery as a duplicate in the same transaction."""
+    stored = record_event(session, **event)
+    if not stored:
+        tally_delivery(session, system=event["system"], outcome=DUPLICATE, at=event["received_at"])
+    return stored
 
 
 def _parse(raw: bytes) -> CheckoutEvent:

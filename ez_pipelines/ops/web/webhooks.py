@@ -94,6 +94,8 @@ def webhook_router(*, checkout: CheckoutReceiver, max_bytes: int) -> APIRouter:
             raw = await read_body(request, max_bytes)
             receipt = await checkout.receive(raw, request.headers.get(SIGNATURE_HEADER))
         except WebhookRefused as refusal:
+            if refusal.status_code < 500:
+                await checkout.tally_refusal()
             return refused("checkout", refusal)
         return JSONResponse(receipt.as_json())
 
@@ -103,7 +105,7 @@ def webhook_router(*, checkout: CheckoutReceiver, max_bytes: int) -> APIRouter:
 def refused(system: str, refusal: WebhookRefused) -> JSONResponse:
     logger.log(
         logging.ERROR if refusal.status_code >= 500 else logging.WARNING,
-        "%s webhook refused with %d: %s (%d bytes)",
+        "webhook rejected system=%s status=%d reason=%s bytes=%d",
         system,
         refusal.status_code,
         refusal.reason,

@@ -1,0 +1,84 @@
+"""Gates: an asset that must not build on a failed blocking check refuses to, in any run.
+
+Dagster's own `blocking=True` fails the step that evaluated the check, and with it a run that
+did its job (a reconciliation that found a gap), and guards only the run it is in. Instead, an
+asset that depends on a clean upstream (the revenue journal of a Dubai day on that day's
+reconciliation) calls `require_passing_checks` first: it reads the latest evaluation of each
+blocking check of the upstream, for the same partition, and raises a `Failure` that names what
+failed, whether the upstream ran in the same run, in the morning, or never.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dagster as dg
+
+from ez_pipelines.assets.keys import RECONCILIATION
+from ez_pipelines.checks.reconciliation import RECONCILIATION_CHECK
+
+# The checks that block what depends on each asset, by asset.
+BLOCKING_CHECKS: dict[dg.AssetKey, tuple[str, ...]] = {RECONCILIATION: (RECONCILIATION_CHECK,)}
+_HISTORY = 200
+
+
+@dataclass(frozen=True)
+class Blocked:
+    check: str
+    partition: str | None
+    reason: str
+
+
+def blocking_failures(
+    instance: dg.DagsterInstance,
+    upstream: dg.AssetKey,
+    partition: str | None,
+    checks: Sequence[str] | None = None,
+) -> list[Blocked]:
+    """The blocking checks of `upstream` whose latest evaluation for `partition` did not pass,
+    or that never ran for it."""
+    blocked = []
+    for name in checks if checks is not None else BLOCKING_CHECKS.get(upstream, ()):
+        key = dg.AssetCheckKey(upstream, name)
+        records = instance.event_log_storage.get_asset_check_execution_history(key, limit=_HISTORY)
+        latest = next(
+            (
+                r
+                for r in records
+                if r.evaluation is not None and _partition_of(instance, r) == partition
+            ),
+            None,
+        )
+        where = f" for {partition}" if partition else ""
+        if latest is None or latest.evaluation is None:
+            blocked.append(Blocked(name, partition, f"{name} has not been evaluated{where}"))
+        elif not latest.evaluation.passed:
+            described = latest.evaluation.description or "failed"
+            blocked.append(Blocked(name, partition, f"{name} failed{where}: {described}"))
+    return blocked
+
+
+def _partition_of(instance: dg.DagsterInstance, record: object) -> str | None:
+    partition = getattr(record, "partition", None)
+    if partition is not None:
+        return str(partition)
+    # Checks that are not partitioned themselves carry their run's partition.
+    run = instance.get_run_by_id(getattr(record, "run_id", ""))
+    return run.tags.get("dagster/partition") if run else None
+
+
+def require_passing_checks(
+    context: dg.AssetExecutionContext, upstream: dg.AssetKey, checks: Sequence[str] | None = None
+) -> None:
+    """Raise a `Failure` unless every blocking check of `upstream` passed for this partition."""
+    partition = context.partition_key if context.has_partition_key else None
+    blocked = blocking_failures(context.instance, upstream, partition, checks)
+    if blocked:
+        raise dg.Failure(
+            description=(
+                f"{upstream.to_user_string()} is not clean: "
+                + "; ".join(b.reason for b in blocked)
+                + ". Fix the cause and run the check again before materialising this."
+            ),
+            metadata={"blocked_by": dg.JsonMetadataValue([b.check for b in blocked])},
+            allow_retries=False,
+        )
