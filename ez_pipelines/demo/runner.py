@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,7 +84,8 @@ class DemoOptions:
 
 
 def _prepare_home(home: Path) -> str:
-    """A fresh demo database under `home`, and Dagster's storage beside it."""
+    """A fresh demo database under `home`, and Dagster's storage beside it, emptied too when it
+    lives under `home`: runs and alerts of an earlier demo refer to a store that is gone."""
     home.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         (home / f"ez.db{suffix}").unlink(missing_ok=True)
@@ -91,6 +93,14 @@ def _prepare_home(home: Path) -> str:
         (home / "logs" / log_name).unlink(missing_ok=True)
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
+    if dagster_home.resolve().is_relative_to(home.resolve()):
+        for stored in dagster_home.iterdir():
+            if stored.name == "dagster.yaml":
+                continue
+            if stored.is_dir():
+                shutil.rmtree(stored)
+            else:
+                stored.unlink()
     config = dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
