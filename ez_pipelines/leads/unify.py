@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -60,8 +60,19 @@ class UnifyReport:
         return {**values, "duplicate_rate": round(self.duplicate_rate, 4)}
 
 
-def unify_leads(db: Database, *, now: datetime, config: MatchConfig = LEAD_MATCHING) -> UnifyReport:
+def unify_leads(
+    db: Database,
+    *,
+    now: datetime,
+    config: MatchConfig = LEAD_MATCHING,
+    answer: Callable[[Session], object] | None = None,
+) -> UnifyReport:
+    """Unify every lead in one transaction; `answer`, a person's review decision, is stored in
+    the same one, so a decision that cannot be applied is never kept to fail every later run."""
     with db.write() as session:
+        if answer is not None:
+            answer(session)
+            session.flush()
         report = unify_in(session, now=now, config=config)
     log.info(
         "leads unified records=%d leads=%d auto_merged=%d in_review=%d created=%d updated=%d",
@@ -141,12 +152,13 @@ def _write_people(
     people = _one_owner_per_email(people)
     customers = _customers_for(session, people)
 
-    # Emails move between leads when clusters change: free every key that moves first, so the
-    # unique index never sees one key on two rows in between.
-    for person in people:
-        row = existing.get(person.id)
-        if row is not None and row.email_key and row.email_key != person.email_key:
-            row.email_key = None
+    # Emails move between leads when clusters change: free every key that moves, and every key
+    # of a lead about to be retired, before writing any, so the unique index never sees one key
+    # on two rows in between, whichever lead the email lands on.
+    keys = {person.id: person.email_key for person in people}
+    for held in existing.values():
+        if held.email_key and keys.get(held.id) != held.email_key:
+            held.email_key = None
     session.flush()
 
     for person in people:
