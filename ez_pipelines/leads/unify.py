@@ -184,9 +184,10 @@ def _write_people(
 
     session.flush()
     for retired in existing.values():
-        # TODO(HubSpot contact merge through the stand-in): a lead absorbed by another keeps
-        # its HubSpot contact; merge the two contacts there when that API is wired in.
         session.delete(retired)
+        # Its HubSpot contact, if it has one, is merged into the contact of the lead that
+        # absorbed it (see vendors/hubspot/lead_merge.py).
+        enqueue_change(session, ENTITY, retired.id, now)
         report.retired += 1
 
 

@@ -59,6 +59,7 @@ class HubSpotStandIn(StandIn):
         add = self.router.add_api_route
         add(CONTACTS, self._create, methods=["POST"])
         add(f"{CONTACTS}/search", self._search, methods=["POST"])
+        add(f"{CONTACTS}/merge", self._merge, methods=["POST"])
         add(CONTACTS + "/batch/{operation}", self._batch, methods=["POST"])
         add(CONTACTS + "/{contact_id}", self._read, methods=["GET"])
         add(CONTACTS + "/{contact_id}", self._update, methods=["PATCH"])
@@ -148,6 +149,9 @@ class HubSpotStandIn(StandIn):
 
     async def _archive(self, request: Request, contact_id: str) -> Response:
         return await self._serve(request, "archive", operations.archive, contact_id)
+
+    async def _merge(self, request: Request) -> Response:
+        return await self._serve(request, "merge", operations.merge)
 
     async def _batch(self, request: Request, operation: str) -> Response:
         action = operations.BATCH_OPERATIONS.get(operation)

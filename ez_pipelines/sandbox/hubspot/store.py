@@ -33,7 +33,12 @@ STANDARD_PROPERTIES = frozenset(
 )
 # Custom properties this portal defines, as a production portal must before leads are synced.
 PORTAL_CUSTOM_PROPERTIES = frozenset({"ez_lead_id", "ez_crisp_sessions", "ez_whatsapp_ids"})
-READ_ONLY_PROPERTIES = frozenset({"hs_object_id", "createdate", "lastmodifieddate"})
+# HubSpot keeps these itself: a merge lists the ids it absorbed and the emails they held.
+MERGED_IDS = "hs_merged_object_ids"
+ADDITIONAL_EMAILS = "hs_additional_emails"
+READ_ONLY_PROPERTIES = frozenset(
+    {"hs_object_id", "createdate", "lastmodifieddate", MERGED_IDS, ADDITIONAL_EMAILS}
+)
 LIFECYCLE_STAGES = frozenset(
     {
         "subscriber",
@@ -185,6 +190,26 @@ class ContactStore:
         contact.updated_at = self.clock.now()
         contact.versions.append(Version(contact.updated_at, dict(contact.properties), True))
 
+    def merge(self, primary: StoredContact, merged: StoredContact) -> StoredContact:
+        """Merge `merged` into `primary`, as HubSpot does: the primary keeps its id and its
+        values, takes the values only the other held, and answers to the other's email too;
+        the other id is gone."""
+        taken = {k: v for k, v in merged.properties.items() if k not in primary.properties}
+        other_email = merged.properties.get("email")
+        self._unindex(merged)
+        merged.archived = True
+        merged.updated_at = self.clock.now()
+        merged.versions.append(Version(merged.updated_at, dict(merged.properties), True))
+
+        values = dict(taken)
+        ids = [*_listed(primary.properties.get(MERGED_IDS)), merged.id]
+        values[MERGED_IDS] = ";".join(ids)
+        if other_email and "email" not in taken:
+            emails = [*_listed(primary.properties.get(ADDITIONAL_EMAILS)), other_email]
+            values[ADDITIONAL_EMAILS] = ";".join(emails)
+        self._write(primary, values, self.clock.now())
+        return primary
+
     def searchable(self, lag_s: float) -> list[tuple[StoredContact, Version]]:
         """Each contact as the search index sees it: its newest version at least `lag_s` old."""
         cutoff = self.clock.now() - timedelta(seconds=lag_s)
@@ -248,11 +273,20 @@ class ContactStore:
     def _index(self, contact: StoredContact) -> None:
         if email := contact.properties.get("email"):
             self._by_email[email_key(email)] = contact.id
+        for other in _listed(contact.properties.get(ADDITIONAL_EMAILS)):
+            self._by_email[email_key(other)] = contact.id
         if unique := contact.properties.get(self.id_property):
             self._by_id_property[unique] = contact.id
 
     def _unindex(self, contact: StoredContact) -> None:
         if email := contact.properties.get("email"):
             self._by_email.pop(email_key(email), None)
+        for other in _listed(contact.properties.get(ADDITIONAL_EMAILS)):
+            self._by_email.pop(email_key(other), None)
         if unique := contact.properties.get(self.id_property):
             self._by_id_property.pop(unique, None)
+
+
+def _listed(value: str | None) -> list[str]:
+    """A multi-value property: HubSpot separates the values with semicolons."""
+    return [part for part in (value or "").split(";") if part]
