@@ -76,6 +76,8 @@ def compare_typo(left: Prepared, right: Prepared) -> Level:
         return Level.EXACT
     # Optimal string alignment: a swapped pair of keys is one slip, as a person makes it.
     slips = OSA.distance(left, right, processor=utils.default_process, score_cutoff=1)
+    if slips == 0:
+        return Level.EXACT
     return Level.CLOSE if slips <= 1 else Level.DIFFERENT
 
 
