@@ -57,6 +57,8 @@ CANONICAL: dict[str, str] = {spelling: group[0] for group in _SPELLINGS for spel
 _JOINED_PREFIXES = frozenset({"al", "el", "abd", "abdul", "abdel", "abu", "bin", "ibn", "bint"})
 # Written apart, the article is the same word however it is spelled.
 _ARTICLE = {"el": "al"}
+# The shortest word after a joined article that is read as a name of its own.
+_ARTICLE_REST = 4
 _SEPARATORS = re.compile(r"[\s\-_.,'’`()/]+")
 _NOT_WORD = re.compile(r"[^0-9a-z\u0600-\u06ff ]")
 
@@ -91,10 +93,14 @@ def name_key(raw: str) -> str:
 def _canonical(word: str) -> str:
     if word in CANONICAL:
         return CANONICAL[word]
-    # A joined article or `Abd` compound: canonicalise the part after it too.
+    # A joined article or `Abd` compound: canonicalise the part after it too. Written apart,
+    # the article always joins as `al`; joined, `el` is read as the article before a known name
+    # or a word long enough to be one, so `Elsayed` and `El Sayed` agree while `Elena` and
+    # `Ellen` stay themselves.
     for prefix in ("al", "el"):
-        if word.startswith(prefix) and word[len(prefix) :] in CANONICAL:
-            return "al" + CANONICAL[word[len(prefix) :]]
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and (rest in CANONICAL or len(rest) >= _ARTICLE_REST):
+            return "al" + CANONICAL.get(rest, rest)
     for prefix in ("abdul", "abdel", "abdal", "abd"):
         rest = word[len(prefix) :]
         if word.startswith(prefix) and len(rest) > 2:
