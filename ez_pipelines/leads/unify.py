@@ -47,17 +47,28 @@ class UnifyReport:
     updated: int = 0
     retired: int = 0
     pairs_compared: int = 0
+    duplicates_left: int = 0
+    """Leads that share an email or a phone with another lead, no person having said they are
+    different people: true duplicates, or a family's number waiting for an answer."""
     skipped_blocks: dict[str, int] = field(default_factory=dict)
 
     @property
     def duplicate_rate(self) -> float:
-        """Share of records that still look like someone else's duplicate after unification:
-        those waiting in review."""
+        """Share of unified leads that still share an identifier with another lead."""
+        return self.duplicates_left / self.unified if self.unified else 0.0
+
+    @property
+    def review_backlog(self) -> float:
+        """Open questions per channel record."""
         return self.in_review / self.records if self.records else 0.0
 
     def as_metadata(self) -> dict[str, int | float]:
         values = {k: v for k, v in asdict(self).items() if isinstance(v, int)}
-        return {**values, "duplicate_rate": round(self.duplicate_rate, 4)}
+        return {
+            **values,
+            "duplicate_rate": round(self.duplicate_rate, 4),
+            "review_backlog": round(self.review_backlog, 4),
+        }
 
 
 def unify_leads(
@@ -109,7 +120,30 @@ def unify_in(session: Session, *, now: datetime, config: MatchConfig) -> UnifyRe
     )
     people = [person_of([leads[i] for i in members]) for members in clustering.clusters.values()]
     _write_people(session, people, leads, now, report)
+    report.duplicates_left = _duplicates_left(leads.values(), membership, decisions)
     return report
+
+
+def _duplicates_left(
+    records: Iterable[Lead], membership: dict[int, int], decisions: Decisions
+) -> int:
+    """Leads holding an email key or a phone that another lead's records hold too, except
+    where a person answered that two of their records are different people."""
+    holders: dict[tuple[str, str], set[int]] = {}
+    for lead in records:
+        for kind, value in (("email", lead.email_key), ("phone", lead.phone)):
+            if value:
+                holders.setdefault((kind, value), set()).add(membership[lead.id])
+    answered = {
+        tuple(sorted((membership[a], membership[b])))
+        for a, b in decisions.split | decisions.distinct
+    }
+    left: set[int] = set()
+    for group in holders.values():
+        for a in group:
+            if any(b != a and tuple(sorted((a, b))) not in answered for b in group):
+                left.add(a)
+    return len(left)
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock unifications take in turn.
