@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
 from ez_pipelines.sandbox.faults import Fault
 from ez_pipelines.sandbox.hubspot import bodies, operations
-from ez_pipelines.sandbox.hubspot.forms import Forms
+from ez_pipelines.sandbox.hubspot.forms import APP_ID, Forms
 from ez_pipelines.sandbox.hubspot.operations import Answer, BadRequest, Call, Operation
 from ez_pipelines.sandbox.hubspot.store import ContactStore
 from ez_pipelines.sandbox.standin import StandIn
@@ -179,6 +179,10 @@ class HubSpotStandIn(StandIn):
             body = _json_or_none(raw)
             self._record(request, body)
             status, payload = await self._answer(request, raw, body, action, contact_id, counted)
+            if self.store.changes:
+                # Our token is the app's own: its writes come back to it as its own.
+                changes, self.store.changes = self.store.changes, []
+                self.forms.notify_later(changes, source="INTEGRATION", source_id=str(APP_ID))
             self.responses[status] += 1
             headers = self._limit_headers()
             if payload is None:

@@ -89,6 +89,15 @@ class InvalidProperties(Exception):
 
 
 @dataclass(frozen=True)
+class Change:
+    """One write, as HubSpot's contact webhooks tell it: made, and which properties changed."""
+
+    contact_id: str
+    created: bool
+    properties: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Version:
     at: datetime
     properties: Mapping[str, str]
@@ -143,6 +152,8 @@ class ContactStore:
         self._by_email: dict[str, str] = {}
         self._by_id_property: dict[str, str] = {}
         self._next_id = FIRST_ID
+        self.changes: list[Change] = []
+        """Writes not yet told to the webhook subscriber, oldest first."""
 
     def change_id_property(self, name: str) -> None:
         index: dict[str, str] = {}
@@ -175,7 +186,7 @@ class ContactStore:
         contact = StoredContact(str(self._next_id), {}, now, now)
         self._next_id += 1
         self.contacts[contact.id] = contact
-        self._write(contact, values, now)
+        self._write(contact, values, now, created=True)
         return contact
 
     def update(self, contact: StoredContact, properties: Mapping[str, object]) -> StoredContact:
@@ -207,7 +218,7 @@ class ContactStore:
         if other_email and "email" not in taken:
             emails = [*_listed(primary.properties.get(ADDITIONAL_EMAILS)), other_email]
             values[ADDITIONAL_EMAILS] = ";".join(emails)
-        self._write(primary, values, self.clock.now())
+        self._write(primary, values, self.clock.now(), told=False)
         return primary
 
     def searchable(self, lag_s: float) -> list[tuple[StoredContact, Version]]:
@@ -258,7 +269,18 @@ class ContactStore:
             if holder is not None and holder != contact_id:
                 raise UniqueValueTaken(self.id_property, holder)
 
-    def _write(self, contact: StoredContact, values: Mapping[str, str], now: datetime) -> None:
+    def _write(
+        self,
+        contact: StoredContact,
+        values: Mapping[str, str],
+        now: datetime,
+        *,
+        created: bool = False,
+        told: bool = True,
+    ) -> None:
+        changed = {k: v for k, v in values.items() if contact.properties.get(k, "") != v}
+        if told and (created or changed):
+            self.changes.append(Change(contact.id, created, changed))
         self._unindex(contact)
         for name, value in values.items():
             # An empty string clears a property, as it does in HubSpot.
