@@ -106,3 +106,22 @@ def _canonical(word: str) -> str:
         if word.startswith(prefix) and len(rest) > 2:
             return CANONICAL.get("abdul" + rest, "abdul" + rest)
     return word
+
+
+# Letters that Latin spellings of one Arabic sound trade for each other.
+_SOUNDS = (("kh", "k"), ("q", "k"), ("dh", "z"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("ph", "f"))
+_VOWELS = re.compile(r"(?<!^)[aeiouy]+")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """A word's consonants as a transliteration keeps them: `Mohammed`, `Muhamad` and `Mohemmed`
+    all give `mhmd`, spellings no table lists included. Vowels after the first letter, doubled
+    letters and a final `h` go; sounds written two ways are written one way."""
+    text = word.casefold()
+    for written, sound in _SOUNDS:
+        text = text.replace(written, sound)
+    # A leading vowel stays as written: `Omar` and `Amr` are two names.
+    text = _DOUBLED.sub(r"\1", _VOWELS.sub("", text))
+    return text[:-1] if len(text) > 2 and text.endswith("h") else text
