@@ -89,7 +89,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Region each lead channel expects its phone numbers in.",
     ),
     Setting("EZ_LEADS_REVIEW_MAX_AGE_H", "48", "Age of the oldest open review item that warns."),
-    Setting("EZ_LEADS_DUPLICATE_RATE_MAX", "0.05", "Share of lead records in review that warns."),
+    Setting(
+        "EZ_LEADS_DUPLICATE_RATE_MAX", "0.05", "Share of leads sharing an identifier that warns."
+    ),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
