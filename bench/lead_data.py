@@ -5,6 +5,8 @@ names by origin); each leaves one to five records across HubSpot forms, Crisp ch
 WhatsApp. The noise: phone spellings (+971, 00971, 0, trunk zero kept, WhatsApp ids), email
 case and spaces, transliterations (Mohammed, Muhammad), case, typos in names, emails and
 numbers, word order, first names alone, missing fields, and relatives sharing a family phone.
+One name word in ten is spelled in a way the matcher's table of spellings does not hold (`ou`
+as `u`, `kh` as `k`, ...), so the score is measured on spellings it has never seen.
 A record has at least one of email and phone: a chat that gave neither is not a lead.
 Every record carries the id of the person it came from: the truth the scores are measured on.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ez_pipelines.leads.names import CANONICAL
 from ez_pipelines.sandbox.scenario_names import (
     ARABIC_FAMILY,
     ARABIC_FEMALE,
@@ -95,6 +98,26 @@ class _People:
         return address
 
 
+# Ways one Arabic sound is written in Latin letters that the matcher's table of spellings does
+# not list, applied to a word at random: spellings the matcher has never seen.
+_HELD_OUT_RULES = (
+    ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ai", "ay"), ("ei", "ey"), ("kh", "k"),
+    ("sh", "ch"), ("q", "k"), ("dh", "z"), ("mm", "m"), ("ss", "s"), ("a", "e"),
+)  # fmt: skip
+HELD_OUT_SHARE = 0.1
+
+
+def _held_out(rng: random.Random, word: str) -> str:
+    """Another Latin spelling of `word`, one the matcher's table does not hold; or `word`."""
+    rules = [(old, new) for old, new in _HELD_OUT_RULES if old in word.lower()[1:]]
+    for old, new in rng.sample(rules, len(rules)):
+        at = word.lower().find(old, 1)
+        spelling = word[:at] + new + word[at + len(old) :]
+        if spelling.lower() not in CANONICAL:
+            return spelling
+    return word
+
+
 def _typo(rng: random.Random, text: str) -> str:
     if len(text) < 4:
         return text
@@ -144,6 +167,10 @@ def _name(rng: random.Random, person: _Person, source: str) -> str | None:
     given, family = rng.choice(person.given), rng.choice(person.family)
     if rng.random() < 0.5:
         given, family = person.given[0], person.family[0]
+    if rng.random() < HELD_OUT_SHARE:
+        given = _held_out(rng, given)
+    if rng.random() < HELD_OUT_SHARE:
+        family = _held_out(rng, family)
     missing, given_only = {"hubspot": (0.0, 0.05), "crisp": (0.4, 0.5), "whatsapp": (0.05, 0.4)}[
         source
     ]

@@ -89,7 +89,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Region each lead channel expects its phone numbers in.",
     ),
     Setting("EZ_LEADS_REVIEW_MAX_AGE_H", "48", "Age of the oldest open review item that warns."),
-    Setting("EZ_LEADS_DUPLICATE_RATE_MAX", "0.05", "Share of lead records in review that warns."),
+    Setting(
+        "EZ_LEADS_DUPLICATE_RATE_MAX", "0.05", "Share of leads sharing an identifier that warns."
+    ),
     Setting("EZ_VAT_RATE_BP", "500", "VAT rate on invoices, in basis points (500 is 5%)."),
     Setting("EZ_LATE_RETURN_GRACE_MIN", "60", "Minutes a return may be late without a fee."),
     Setting("EZ_LATE_RETURN_DAY_PERCENT", "100", "Late fee per started day, % of the daily rate."),

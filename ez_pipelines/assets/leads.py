@@ -1,13 +1,13 @@
 """Leads in Dagster: each channel's events read into records, then unified into people.
 
-The checks ride on the unification, which computes what they read: how many records still look
-like someone else's duplicate (waiting in review), and how long the oldest question has waited.
+The checks ride on the unification, which computes what they read: how many unified leads still
+share an email or a phone with another lead, and how long the oldest question has waited. The
+review backlog is reported beside them.
 """
 
 import dagster as dg
 
 from ez_pipelines.assets.keys import LEADS_RAW, LEADS_UNIFIED
-from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.leads.capture import capture_leads
 from ez_pipelines.leads.review_views import oldest_open_age_s
 from ez_pipelines.leads.unify import unify_leads
@@ -30,7 +30,7 @@ def _raw_asset(system: str) -> dg.AssetsDefinition:
     )
     def raw(database: DatabaseResource, leads: LeadsResource) -> dg.MaterializeResult:
         report = capture_leads(
-            database.database(), system, region=leads.region(system), now=SYSTEM_CLOCK.now()
+            database.database(), system, region=leads.region(system), now=leads.now()
         )
         return dg.MaterializeResult(
             metadata={
@@ -60,8 +60,8 @@ def leads_unified(database: DatabaseResource, leads: LeadsResource) -> dg.Materi
     """One lead per person: every channel record matched, clustered, and people's review
     decisions applied; changed leads queued for HubSpot."""
     db = database.database()
-    report = unify_leads(db, now=SYSTEM_CLOCK.now())
-    age_s = oldest_open_age_s(db, now=SYSTEM_CLOCK.now())
+    report = unify_leads(db, now=leads.now())
+    age_s = oldest_open_age_s(db, now=leads.now())
     bound_s = leads.review_max_age_h * 3600
     return dg.MaterializeResult(
         metadata={**report.as_metadata(), "oldest_review_age_s": round(age_s, 1)},
@@ -70,9 +70,10 @@ def leads_unified(database: DatabaseResource, leads: LeadsResource) -> dg.Materi
                 check_name="duplicate_rate",
                 passed=report.duplicate_rate <= leads.duplicate_rate_max,
                 severity=dg.AssetCheckSeverity.WARN,
-                description=f"{report.in_review} of {report.records} records wait in review "
-                f"({report.duplicate_rate:.1%}, bound {leads.duplicate_rate_max:.1%}): "
-                "see `ez-pipelines review list`",
+                description=f"{report.duplicates_left} of {report.unified} leads share an "
+                f"email or a phone with another ({report.duplicate_rate:.1%}, bound "
+                f"{leads.duplicate_rate_max:.1%}); {report.in_review} questions wait: see "
+                "`ez-pipelines review list`",
                 metadata={"duplicate_rate": dg.FloatMetadataValue(report.duplicate_rate)},
             ),
             dg.AssetCheckResult(

@@ -1,7 +1,8 @@
 """`ez-pipelines review list|show|merge|split|distinct`: the lead questions a person answers.
 
-An answer is stored, then every lead is unified again at once, so the leads (and what HubSpot is
-sent) reflect it now; every later unification applies it too.
+An answer is stored in the same transaction that unifies every lead again, so the leads (and what
+HubSpot is sent) reflect it now, every later unification applies it too, and an answer that
+cannot be applied is not kept.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import getpass
 
 import click
+from sqlalchemy.orm import Session
 from tabulate import tabulate
 
 from ez_pipelines.cli.root import main, open_db
@@ -66,14 +68,15 @@ def _decision_command(decision: str, help_text: str) -> None:
     @_BY
     @click.pass_context
     def command(ctx: click.Context, item_id: int, by: str) -> None:
-        db = open_db(ctx)
         now = SYSTEM_CLOCK.now()
+
+        def answer(session: Session) -> None:
+            decide(session, item_id, decision, by=by, now=now)
+
         try:
-            with db.write() as session:
-                decide(session, item_id, decision, by=by, now=now)
+            report = unify_leads(open_db(ctx), now=now, answer=answer)
         except (ReviewNotFound, AlreadyDecided) as err:
             raise click.ClickException(str(err)) from err
-        report = unify_leads(db, now=now)
         click.echo(f"item {item_id}: {decision}; {report.unified} leads, {report.in_review} open")
 
 
@@ -92,17 +95,18 @@ def split_command(
     """Two different people: never in one lead again, whatever links them."""
     if (item_id is None) == (records is None):
         raise click.UsageError("give a review item, or --records LEFT RIGHT")
-    db = open_db(ctx)
     now = SYSTEM_CLOCK.now()
+
+    def answer(session: Session) -> None:
+        if records is not None:
+            split_records(session, *records, by=by, now=now)
+        else:
+            decide(session, item_id or 0, "split", by=by, now=now)
+
     try:
-        with db.write() as session:
-            if records is not None:
-                split_records(session, *records, by=by, now=now)
-            else:
-                decide(session, item_id or 0, "split", by=by, now=now)
+        report = unify_leads(open_db(ctx), now=now, answer=answer)
     except (ReviewNotFound, AlreadyDecided, ValueError) as err:
         raise click.ClickException(str(err)) from err
-    report = unify_leads(db, now=now)
     click.echo(f"split; {report.unified} leads, {report.in_review} open")
 
 

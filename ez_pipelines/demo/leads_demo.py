@@ -78,6 +78,11 @@ def leads_summary(db: Database, sandbox: SandboxClient) -> dict[str, Any]:
     with db.read() as session:
         raw = session.scalar(select(func.count()).select_from(Lead)) or 0
         ids = set(session.scalars(select(UnifiedLead.id)))
+        converted = session.scalar(
+            select(func.count())
+            .select_from(UnifiedLead)
+            .where(UnifiedLead.customer_id.is_not(None))
+        )
         in_review = session.scalar(
             select(func.count()).select_from(LeadReview).where(LeadReview.status == OPEN)
         )
@@ -94,14 +99,18 @@ def leads_summary(db: Database, sandbox: SandboxClient) -> dict[str, Any]:
             ).all()
         )
     held = [c["properties"] for c in sandbox.records("hubspot")["contacts"] if not c["archived"]]
-    lead_contacts = Counter(p.get("ez_lead_id") for p in held if p.get("ez_lead_id") in ids)
+    # Every contact that is not a customer's counts, whatever lead it names or none: a contact
+    # left behind by a lead that joined another is a duplicate person at HubSpot.
+    prospects = [p for p in held if p.get("lifecyclestage") != "customer"]
+    lead_contacts = Counter(p.get("ez_lead_id") for p in prospects)
     emails = Counter((p.get("email") or "").strip().casefold() for p in held if p.get("email"))
     figures: dict[str, Any] = {
         "raw": int(raw),
         "unified": len(ids),
         "auto_merged": int(raw) - len(ids) - int(merged_by_people or 0),
         "in_review": int(in_review or 0),
-        "hubspot_contacts": len(lead_contacts),
+        "hubspot_contacts": len(prospects),
+        "orphan_contacts": sum(n for lead, n in lead_contacts.items() if lead not in ids),
         "contacts_per_lead_max": max(lead_contacts.values(), default=0),
         "duplicate_emails": sum(n - 1 for n in emails.values() if n > 1),
         "dead_letters": int(syncs.get(DEAD, 0)),
@@ -111,7 +120,9 @@ def leads_summary(db: Database, sandbox: SandboxClient) -> dict[str, Any]:
         },
     }
     figures["ok"] = (
-        figures["hubspot_contacts"] == figures["unified"]
+        # A lead who booked shares the customer's contact, counted with the customers.
+        figures["hubspot_contacts"] == figures["unified"] - int(converted or 0)
+        and figures["orphan_contacts"] == 0
         and figures["contacts_per_lead_max"] <= 1
         and figures["duplicate_emails"] == 0
         and figures["dead_letters"] == 0

@@ -1,7 +1,8 @@
 """Channel records from the inbox: each stored webhook event read into the lead it is about.
 
 - HubSpot: a contact's property changes (a form submission sets email, names and phone); the
-  record is the HubSpot contact, keyed by its id, and its latest values win.
+  record is the HubSpot contact, keyed by its id, and its latest values win. Changes our own
+  sync made through the API come back as events too, and are dropped.
 - Crisp: a visitor's chat message; the record is the chat session, and the email and number the
   visitor typed are read out of the text.
 - WhatsApp: a message; the record is the sender's WhatsApp id, which is their number.
@@ -52,6 +53,9 @@ def read_hubspot(body: bytes, _region: str) -> list[tuple[LeadInput, bool]]:
         event = hubspot.parse_event(_json(body))
     except hubspot.MalformedDelivery as err:
         raise UnreadableEvent(str(err)) from err
+    if event.is_our_own_write:
+        # Our own sync wrote this contact: its values come from leads we already hold.
+        return []
     name, value = event.property_name, (event.property_value or "").strip()
     if event.type == "contact.creation" or name is None:
         return [(LeadInput("hubspot", event.contact_id), False)]

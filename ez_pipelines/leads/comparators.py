@@ -15,7 +15,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz, utils
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from ez_pipelines.leads.names import fold, name_key
+from ez_pipelines.leads.names import fold, name_key, skeleton
 
 
 class Level(StrEnum):
@@ -76,6 +76,8 @@ def compare_typo(left: Prepared, right: Prepared) -> Level:
         return Level.EXACT
     # Optimal string alignment: a swapped pair of keys is one slip, as a person makes it.
     slips = OSA.distance(left, right, processor=utils.default_process, score_cutoff=1)
+    if slips == 0:
+        return Level.EXACT
     return Level.CLOSE if slips <= 1 else Level.DIFFERENT
 
 
@@ -102,6 +104,9 @@ def compare_names(left: Prepared, right: Prepared) -> Level:
     # token_set_ratio is 100 for any subset, so it only ever says `partial`, never the same.
     if fuzz.token_set_ratio(left, right, processor=process) == 100:
         return Level.PARTIAL
+    # A spelling no table lists: the same consonants, word for word.
+    if sorted(map(skeleton, left.split())) == sorted(map(skeleton, right.split())):
+        return Level.CLOSE
     if _initials_fit(left.split(), right.split()):
         return Level.PARTIAL
     return Level.DIFFERENT
@@ -125,6 +130,9 @@ def _initials_fit(left: list[str], right: list[str]) -> bool:
 
 def _word_fits(word: str, other: str) -> bool:
     if word == other or (len(word) == 1 and other.startswith(word)):
+        return True
+    # Three letters carry a name's consonants (`rim`, `reem`); fewer could be anyone's.
+    if min(len(word), len(other)) >= 3 and skeleton(word) == skeleton(other):
         return True
     if len(word) < 4 or len(other) < 4:
         return False

@@ -9,7 +9,7 @@ Records are prepared once and held as tuples, so a million of them fit in a few 
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -67,7 +67,37 @@ def _first_last(value: Prepared) -> str | None:
     return f"{words[0]} {words[-1]}" if len(words) > 1 else None
 
 
-_DERIVED: dict[str, Callable[[Prepared], object]] = {"first_last": _first_last}
+def _slipped_name(value: Prepared, first_whole: bool) -> str | None:
+    """The first word whole and the last word's start, or the other way round: a typo in one
+    word leaves one of the two as it was."""
+    words = str(value or "").split()
+    if len(words) < 2:
+        return None
+    first, last = words[0], words[-1]
+    return f"{first} {last[:3]}" if first_whole else f"{first[:3]} {last}"
+
+
+def _number_part(value: Prepared, part: slice) -> str | None:
+    digits = "".join(c for c in str(value or "") if c.isdigit())
+    return digits[part] if len(digits) >= 8 else None
+
+
+def _address_part(value: Prepared, head: bool) -> str | None:
+    local, _, domain = str(value or "").partition("@")
+    if len(local) < 4 or not domain:
+        return None
+    return local[:4] if head else f"{local[-4:]}@{domain}"
+
+
+_DERIVED: dict[str, Callable[[Prepared], object]] = {
+    "first_last": _first_last,
+    "first_whole": lambda value: _slipped_name(value, first_whole=True),
+    "last_whole": lambda value: _slipped_name(value, first_whole=False),
+    "number_head": lambda value: _number_part(value, slice(-8, -4)),
+    "number_tail": lambda value: _number_part(value, slice(-4, None)),
+    "address_head": lambda value: _address_part(value, head=True),
+    "address_tail": lambda value: _address_part(value, head=False),
+}
 
 
 class PreparedRecords:
@@ -80,6 +110,13 @@ class PreparedRecords:
         self.blocks: list[dict[tuple[object, ...], list[int]]] = [
             defaultdict(list) for _ in config.blocking
         ]
+        self.vetoing = [i for i, rule in enumerate(config.rules) if rule.vetoes]
+        identifiers = [i for i, rule in enumerate(config.rules) if rule.identifier]
+        # The identities each value of a vetoing field is seen with: a name seen with many
+        # phones is many people's, and says little about any one of them.
+        self.identities: dict[int, dict[Prepared, set[tuple[int, Prepared]]]] = {
+            i: defaultdict(set) for i in self.vetoing
+        }
         prepares = [COMPARATORS[rule.comparator].prepare for rule in config.rules]
         key_parts = [[self._key_part(name) for name in rule.fields] for rule in config.blocking]
         for record in records:
@@ -88,6 +125,10 @@ class PreparedRecords:
                 prepare(get(name)) for name, prepare in zip(self.fields, prepares, strict=True)
             )
             self.values[record.id] = prepared
+            for index in self.vetoing:
+                seen = self.identities[index][prepared[index]]
+                if len(seen) <= config.distinctive_at * len(identifiers):
+                    seen.update((i, prepared[i]) for i in identifiers if prepared[i] is not None)
             for parts, blocks in zip(key_parts, self.blocks, strict=True):
                 key = tuple(part(prepared) for part in parts)
                 if None not in key:
@@ -136,12 +177,14 @@ class Scorer:
         self.values = prepared.values
         self.fields = prepared.fields
         self.config = config
+        self.identities = prepared.identities
         self.rules = [
             (
                 COMPARATORS[rule.comparator].compare,
                 dict(rule.weights),
                 rule.identifier,
                 rule.vetoes,
+                rule.hint,
             )
             for rule in config.rules
         ]
@@ -149,34 +192,59 @@ class Scorer:
     def score(self, left: int, right: int) -> ScoredPair:
         config = self.config
         a, b = self.values[left], self.values[right]
-        score = 0.0
-        identifier_conflicts = vetoed = False
+        score = hinted = 0.0
+        conflicts = vetoed = supported = distinctive = spoke = False
         agreeing = 0
         levels = []
-        for index, (compare, weights, identifier, vetoes) in enumerate(self.rules):
+        for index, (compare, weights, identifier, vetoes, hint) in enumerate(self.rules):
             level = compare(a[index], b[index])
             levels.append(level)
+            if hint:
+                hinted += weights.get(level, 0.0)
+                supported |= level is Level.EXACT
+                continue
             score += weights.get(level, 0.0)
             if identifier:
+                spoke |= level is not Level.MISSING
                 agreeing += level is Level.EXACT
-                identifier_conflicts |= level is Level.DIFFERENT
-            if vetoes and level is Level.DIFFERENT:
-                vetoed = True
+                # Validated values a keystroke apart are two addresses, not one mistyped.
+                conflicts |= level is Level.CLOSE or level is Level.DIFFERENT
+                supported |= level is Level.EXACT or level is Level.CLOSE
+            if vetoes:
+                vetoed |= level is Level.DIFFERENT
+                distinctive |= level in _AGREEING_NAMES and self._distinctive(index, a, b)
+        if not spoke:
+            score += hinted
 
         mergeable = (
             score >= config.merge_at
             and (agreeing > 0 or not config.require_identifier)
-            and not identifier_conflicts
+            and not conflicts
             and not vetoed
         )
         if mergeable:
             verdict = Verdict.MERGE
-        elif score >= config.review_at:
+        elif distinctive or (
+            score >= config.review_at and (supported or not config.require_identifier)
+        ):
             verdict = Verdict.REVIEW
         else:
             verdict = Verdict.DISTINCT
         apart = vetoed and agreeing < 2
         return ScoredPair(left, right, score, verdict, tuple(levels), self.fields, apart)
+
+    def _distinctive(self, index: int, a: tuple[Prepared, ...], b: tuple[Prepared, ...]) -> bool:
+        """Both values are full (two words or more) and point at one person, or one with a
+        second number or address: among their records, no identifier has more values than
+        `distinctive_at`."""
+        limit = self.config.distinctive_at
+        for value in (a[index], b[index]):
+            if len(str(value).split()) < 2:
+                return False
+            per_field = Counter(field for field, _ in self.identities[index][value])
+            if any(n > limit for n in per_field.values()):
+                return False
+        return True
 
 
 @contextmanager

@@ -57,6 +57,8 @@ CANONICAL: dict[str, str] = {spelling: group[0] for group in _SPELLINGS for spel
 _JOINED_PREFIXES = frozenset({"al", "el", "abd", "abdul", "abdel", "abu", "bin", "ibn", "bint"})
 # Written apart, the article is the same word however it is spelled.
 _ARTICLE = {"el": "al"}
+# The shortest word after a joined article that is read as a name of its own.
+_ARTICLE_REST = 4
 _SEPARATORS = re.compile(r"[\s\-_.,'’`()/]+")
 _NOT_WORD = re.compile(r"[^0-9a-z\u0600-\u06ff ]")
 
@@ -91,12 +93,35 @@ def name_key(raw: str) -> str:
 def _canonical(word: str) -> str:
     if word in CANONICAL:
         return CANONICAL[word]
-    # A joined article or `Abd` compound: canonicalise the part after it too.
+    # A joined article or `Abd` compound: canonicalise the part after it too. Written apart,
+    # the article always joins as `al`; joined, `el` is read as the article before a known name
+    # or a word long enough to be one, so `Elsayed` and `El Sayed` agree while `Elena` and
+    # `Ellen` stay themselves.
     for prefix in ("al", "el"):
-        if word.startswith(prefix) and word[len(prefix) :] in CANONICAL:
-            return "al" + CANONICAL[word[len(prefix) :]]
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and (rest in CANONICAL or len(rest) >= _ARTICLE_REST):
+            return "al" + CANONICAL.get(rest, rest)
     for prefix in ("abdul", "abdel", "abdal", "abd"):
         rest = word[len(prefix) :]
         if word.startswith(prefix) and len(rest) > 2:
             return CANONICAL.get("abdul" + rest, "abdul" + rest)
     return word
+
+
+# Letters that Latin spellings of one Arabic sound trade for each other.
+_SOUNDS = (("kh", "k"), ("q", "k"), ("dh", "z"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("ph", "f"))
+_VOWELS = re.compile(r"(?<!^)[aeiouy]+")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """A word's consonants as a transliteration keeps them: `Mohammed`, `Muhamad` and `Mohemmed`
+    all give `mhmd`, spellings no table lists included. Vowels after the first letter, doubled
+    letters and a final `h` go; sounds written two ways are written one way."""
+    text = word.casefold()
+    for written, sound in _SOUNDS:
+        text = text.replace(written, sound)
+    # A leading vowel stays as written: `Omar` and `Amr` are two names.
+    text = _DOUBLED.sub(r"\1", _VOWELS.sub("", text))
+    return text[:-1] if len(text) > 2 and text.endswith("h") else text

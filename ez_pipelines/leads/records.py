@@ -48,9 +48,18 @@ class Person:
     record_ids: tuple[int, ...]
 
 
+PERSON_PREFIX = "LD-"
+
+
 def person_id(first_record: int) -> str:
     """Named after its first record: the same records give the same id on every run."""
-    return f"LD-{first_record:08d}"
+    return f"{PERSON_PREFIX}{first_record:08d}"
+
+
+def first_record_of(lead_id: str) -> int | None:
+    """The record a lead is named after; None for an id that is not a lead's."""
+    number = lead_id.removeprefix(PERSON_PREFIX)
+    return int(number) if lead_id.startswith(PERSON_PREFIX) and number.isdigit() else None
 
 
 def person_of(records: Sequence[Lead]) -> Person:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -47,21 +47,43 @@ class UnifyReport:
     updated: int = 0
     retired: int = 0
     pairs_compared: int = 0
+    duplicates_left: int = 0
+    """Leads that share an email or a phone with another lead, no person having said they are
+    different people: true duplicates, or a family's number waiting for an answer."""
     skipped_blocks: dict[str, int] = field(default_factory=dict)
 
     @property
     def duplicate_rate(self) -> float:
-        """Share of records that still look like someone else's duplicate after unification:
-        those waiting in review."""
+        """Share of unified leads that still share an identifier with another lead."""
+        return self.duplicates_left / self.unified if self.unified else 0.0
+
+    @property
+    def review_backlog(self) -> float:
+        """Open questions per channel record."""
         return self.in_review / self.records if self.records else 0.0
 
     def as_metadata(self) -> dict[str, int | float]:
         values = {k: v for k, v in asdict(self).items() if isinstance(v, int)}
-        return {**values, "duplicate_rate": round(self.duplicate_rate, 4)}
+        return {
+            **values,
+            "duplicate_rate": round(self.duplicate_rate, 4),
+            "review_backlog": round(self.review_backlog, 4),
+        }
 
 
-def unify_leads(db: Database, *, now: datetime, config: MatchConfig = LEAD_MATCHING) -> UnifyReport:
+def unify_leads(
+    db: Database,
+    *,
+    now: datetime,
+    config: MatchConfig = LEAD_MATCHING,
+    answer: Callable[[Session], object] | None = None,
+) -> UnifyReport:
+    """Unify every lead in one transaction; `answer`, a person's review decision, is stored in
+    the same one, so a decision that cannot be applied is never kept to fail every later run."""
     with db.write() as session:
+        if answer is not None:
+            answer(session)
+            session.flush()
         report = unify_in(session, now=now, config=config)
     log.info(
         "leads unified records=%d leads=%d auto_merged=%d in_review=%d created=%d updated=%d",
@@ -98,7 +120,30 @@ def unify_in(session: Session, *, now: datetime, config: MatchConfig) -> UnifyRe
     )
     people = [person_of([leads[i] for i in members]) for members in clustering.clusters.values()]
     _write_people(session, people, leads, now, report)
+    report.duplicates_left = _duplicates_left(leads.values(), membership, decisions)
     return report
+
+
+def _duplicates_left(
+    records: Iterable[Lead], membership: dict[int, int], decisions: Decisions
+) -> int:
+    """Leads holding an email key or a phone that another lead's records hold too, except
+    where a person answered that two of their records are different people."""
+    holders: dict[tuple[str, str], set[int]] = {}
+    for lead in records:
+        for kind, value in (("email", lead.email_key), ("phone", lead.phone)):
+            if value:
+                holders.setdefault((kind, value), set()).add(membership[lead.id])
+    answered = {
+        tuple(sorted((membership[a], membership[b])))
+        for a, b in decisions.split | decisions.distinct
+    }
+    left: set[int] = set()
+    for group in holders.values():
+        for a in group:
+            if any(b != a and tuple(sorted((a, b))) not in answered for b in group):
+                left.add(a)
+    return len(left)
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock unifications take in turn.
@@ -141,12 +186,13 @@ def _write_people(
     people = _one_owner_per_email(people)
     customers = _customers_for(session, people)
 
-    # Emails move between leads when clusters change: free every key that moves first, so the
-    # unique index never sees one key on two rows in between.
-    for person in people:
-        row = existing.get(person.id)
-        if row is not None and row.email_key and row.email_key != person.email_key:
-            row.email_key = None
+    # Emails move between leads when clusters change: free every key that moves, and every key
+    # of a lead about to be retired, before writing any, so the unique index never sees one key
+    # on two rows in between, whichever lead the email lands on.
+    keys = {person.id: person.email_key for person in people}
+    for held in existing.values():
+        if held.email_key and keys.get(held.id) != held.email_key:
+            held.email_key = None
     session.flush()
 
     for person in people:
@@ -172,9 +218,10 @@ def _write_people(
 
     session.flush()
     for retired in existing.values():
-        # TODO(HubSpot contact merge through the stand-in): a lead absorbed by another keeps
-        # its HubSpot contact; merge the two contacts there when that API is wired in.
         session.delete(retired)
+        # Its HubSpot contact, if it has one, is merged into the contact of the lead that
+        # absorbed it (see vendors/hubspot/lead_merge.py).
+        enqueue_change(session, ENTITY, retired.id, now)
         report.retired += 1
 
 

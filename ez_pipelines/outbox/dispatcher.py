@@ -202,6 +202,7 @@ class Dispatcher:
         outcome, ref, payload = "unchanged", None, None
         if pushed is not None:
             outcome, payload = pushed.outcome, payload_json(item.outbound.payload)
+        if pushed is not None and not pushed.released:
             ref = RefUpdate(
                 pushed.vendor_id,
                 self.projection.contract_version,
@@ -211,7 +212,13 @@ class Dispatcher:
             )
         with self.db.write() as session:
             accepted = complete(
-                session, item.claim, outcome=outcome, now=self.clock.now(), ref=ref, payload=payload
+                session,
+                item.claim,
+                outcome=outcome,
+                now=self.clock.now(),
+                ref=ref,
+                payload=payload,
+                released=pushed is not None and pushed.released,
             )
         if not accepted:
             self._fenced_out(item.claim, report)

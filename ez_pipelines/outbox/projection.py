@@ -51,6 +51,9 @@ class Pushed:
     vendor_id: str
     outcome: Outcome
     vendor_key: str | None = None
+    released: bool = False
+    """The record holds no vendor record of its own any more (a lead merged into another's
+    contact): what the vendor was known to hold for it is forgotten, not stored."""
 
 
 class Projection(Protocol):

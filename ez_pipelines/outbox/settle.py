@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.models import ExternalRef
@@ -58,8 +58,11 @@ def complete(
     now: datetime,
     ref: RefUpdate | None = None,
     payload: str | None = None,
+    released: bool = False,
 ) -> bool:
-    """Record success. Returns False, changing nothing, when the claim was fenced out."""
+    """Record success. Returns False, changing nothing, when the claim was fenced out.
+
+    `released`: the record no longer has a vendor record of its own; its reference goes."""
     row = held_row(session, claim, now)
     if row is None:
         return False
@@ -70,6 +73,14 @@ def complete(
     if ref is not None:
         row.vendor_id = ref.vendor_id
         _store_ref(session, claim, ref, now)
+    if released:
+        session.execute(
+            delete(ExternalRef).where(
+                ExternalRef.record_type == claim.entity,
+                ExternalRef.record_id == claim.record_id,
+                ExternalRef.system == claim.system,
+            )
+        )
 
     if not _reopen_if_changed(row, claim, now):
         _release(row)

@@ -1,4 +1,4 @@
-"""L1: one phone number, written six ways by three channels, is one person.
+"""One phone number, written six ways by three channels, is one person.
 
 Expected E.164 for all: +971501234567. The default region comes from the channel, never from the
 server's locale; a number that is not valid, or valid only in another region than the channel's,

@@ -1,4 +1,4 @@
-"""L2: names compared through a processor: case, punctuation and word order do not matter, and
+"""Names compared through a processor: case, punctuation and word order do not matter, and
 a name that is only a subset of another never merges without a shared phone or email.
 
 rapidfuzz 3 scorers compare strings as given unless handed a processor: `ALI HASSAN` against

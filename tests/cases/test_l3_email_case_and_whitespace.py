@@ -1,4 +1,4 @@
-"""L3: an email matches on its trimmed, casefolded key; the original is kept for display.
+"""An email matches on its trimmed, casefolded key; the original is kept for display.
 
 `Sara.Q@Example.COM ` (HubSpot form), `sara.q@example.com` (Crisp) and a WhatsApp lead with the
 same phone and no email are one person. The database enforces one lead per email key, so a later

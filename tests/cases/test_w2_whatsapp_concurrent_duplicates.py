@@ -1,7 +1,7 @@
-"""W2, WhatsApp part: the identical signed message webhook (message id `wamid.TEST1`, sender
-`971501234567`) posted 5 times at the same moment. Every request gets 2xx; exactly one stored
-event, one lead, one downstream sync. The dedupe is the inbox's unique constraint with
-insert-or-ignore, over real HTTP on both backends."""
+"""Concurrent duplicate deliveries on WhatsApp: the identical signed message webhook (message
+id `wamid.TEST1`, sender `971501234567`) posted 5 times at the same moment. Every request gets
+2xx; exactly one stored event, one lead, one downstream sync. The dedupe is the inbox's unique
+constraint with insert-or-ignore, over real HTTP on both backends."""
 
 from __future__ import annotations
 

@@ -54,3 +54,21 @@ def test_split_takes_an_automatic_merge_apart(invoke: Invoke, sqlite_db: Databas
 
     assert "2 leads, 0 open" in result.output
     assert len(unified(sqlite_db)) == 2
+
+
+def test_merge_moves_the_newer_records_email_onto_the_older_lead(
+    invoke: Invoke, sqlite_db: Database
+) -> None:
+    now = SYSTEM_CLOCK.now()
+    add_lead(sqlite_db, "crisp", "session_1", "Zayed Al Falasi", phone="050 111 2233", now=now)
+    add_lead(sqlite_db, "hubspot", "2001", "Zayed Al Falasi", email="zayed@example.test",
+             phone="+971 55 444 5566", now=now)  # fmt: skip
+    unify_leads(sqlite_db, now=now)
+    [item] = reviews(sqlite_db, "open")
+
+    merged = invoke("review", "merge", str(item.id))
+    later = unify_leads(sqlite_db, now=now)
+
+    assert merged.exit_code == 0 and "1 leads, 0 open" in merged.output
+    assert (later.unified, later.created, later.updated) == (1, 0, 0)
+    assert unified(sqlite_db)[0].email_key == "zayed@example.test"

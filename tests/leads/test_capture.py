@@ -1,4 +1,5 @@
-"""From stored webhook events to channel records: each channel's reading, and L3 end to end."""
+"""From stored webhook events to channel records: each channel's reading, and one person's
+email in two cases and a WhatsApp number end to end."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from ez_pipelines.canonical.db import Database
+from ez_pipelines.canonical.leads import record_lead_contact
 from ez_pipelines.clock import ManualClock
-from ez_pipelines.leads.capture import LEAD_SYSTEMS, capture_leads
+from ez_pipelines.leads.capture import LEAD_SYSTEMS, capture_leads, read_crisp
 from ez_pipelines.leads.unify import unify_leads
 from ez_pipelines.ops.web import create_ops_app
-from tests.leads.helpers import membership, unified
+from tests.leads.helpers import add_lead, membership, reviews, unified
 from tests.ops import lead_deliveries as d
 
 
@@ -50,3 +52,20 @@ def test_one_person_across_three_channels_becomes_one_lead(
         "whatsapp:971502223344",
     }
     assert report.auto_merged == 2
+
+
+def test_a_number_typed_with_a_digit_missing_reaches_a_person(
+    sqlite_db: Database, clock: ManualClock
+) -> None:
+    add_lead(sqlite_db, "hubspot", "2001", "Zayed Al Falasi", email="zayed@example.test",
+             now=clock.now())  # fmt: skip
+    chat = d.crisp_message("session_z", "call me on 050 123 456", 9, "Zayed Al Falasi")
+    [(data, _)] = read_crisp(chat, "AE")
+    with sqlite_db.write() as session:
+        record_lead_contact(session, data, now=clock.now(), default_region="AE")
+
+    unify_leads(sqlite_db, now=clock.now())
+
+    assert (data.phone, len(unified(sqlite_db))) == ("050 123 456", 2)
+    [item] = reviews(sqlite_db, "open")
+    assert '"phone": "missing"' in item.evidence

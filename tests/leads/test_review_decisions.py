@@ -77,7 +77,7 @@ def test_a_merge_later_split_by_a_person_never_merges_again(
     with db.write() as session:
         split_records(session, form, chat, by="agent@ez", now=clock.now())
     split = unify_leads(db, now=clock.now())
-    # New evidence tying them together again: the same number once more, and the same email.
+    # New evidence tying them together again: the same number once more, from WhatsApp.
     add_lead(db, "whatsapp", "971501234567", "Omar Haddad", phone="971501234567",
              now=clock.now())  # fmt: skip
     later = unify_leads(db, now=clock.now())

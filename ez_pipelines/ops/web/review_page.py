@@ -1,7 +1,7 @@
 """The review page: each open question with both records side by side, the evidence, and the
 three answers as buttons. Server-rendered HTML; pages for people, so not in the API document.
 
-An answer is stored and every lead unified again at once, as the command line does.
+An answer is stored in the transaction that unifies every lead again, as the command line does.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import Clock
@@ -122,6 +123,9 @@ def review_router(db: Database, *, clock: Clock) -> APIRouter:
 
 def _answer(db: Database, item_id: int, decision: str, clock: Clock) -> None:
     # TODO(single sign-on in front of the ops service): record the signed-in person, not the page.
-    with db.write() as session:
-        decide(session, item_id, decision, by="ops-page", now=clock.now())
-    unify_leads(db, now=clock.now())
+    now = clock.now()
+
+    def answer(session: Session) -> None:
+        decide(session, item_id, decision, by="ops-page", now=now)
+
+    unify_leads(db, now=now, answer=answer)

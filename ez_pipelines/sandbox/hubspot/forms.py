@@ -4,11 +4,14 @@ HubSpot's contact webhooks tell the app about it.
 `POST /hubspot/submissions/v3/integration/submit/{portal_id}/{form_guid}` takes the Forms API's
 `{"fields": [{"name", "value"}]}`. The contact is found by email (case-insensitively) or created;
 then one delivery carries `contact.creation` (for a new contact) and a `contact.propertyChange`
-per property that changed, signed with signature v3 over the URL the webhook is sent to.
+per property that changed, signed with signature v3 over the URL the webhook is sent to. Writes
+through the API are told the same way, after the answer, marked as the app's own
+(`changeSource` `INTEGRATION`, `sourceId` the app's id).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -16,7 +19,7 @@ import json
 import time
 from typing import Any
 
-from ez_pipelines.sandbox.hubspot.store import ContactStore, InvalidProperties
+from ez_pipelines.sandbox.hubspot.store import Change, ContactStore, InvalidProperties
 from ez_pipelines.sandbox.leads.delivery import Deliveries
 
 PORTAL_ID = 62515
@@ -30,6 +33,7 @@ class Forms:
         self.client_secret = ""
         self.submissions = 0
         self._next_event = 1
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def submit(self, store: ContactStore, body: Any) -> tuple[int, dict[str, Any]]:
         fields = body.get("fields") if isinstance(body, dict) else None
@@ -62,18 +66,35 @@ class Forms:
                 store.update(contact, changed)
         except InvalidProperties as err:
             return 400, {"status": "error", "message": str(err.problems[0].message)}
+        finally:
+            # The form tells of its own write, as a form's, below.
+            store.changes.clear()
         self.submissions += 1
-        await self._notify(contact.id, created, changed)
+        await self.notify([Change(contact.id, created, changed)], source="FORM")
         return 200, {"inlineMessage": "Thanks for submitting the form."}
 
-    async def _notify(self, contact_id: str, created: bool, changed: dict[str, str]) -> None:
+    def notify_later(self, changes: list[Change], *, source: str, source_id: str) -> None:
+        """Tell the subscriber of writes after answering the writer, as HubSpot does."""
+        task = asyncio.get_running_loop().create_task(
+            self.notify(changes, source=source, source_id=source_id)
+        )
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def notify(
+        self, changes: list[Change], *, source: str, source_id: str | None = None
+    ) -> None:
         now_ms = int(time.time() * 1000)
         events = []
-        if created:
-            events.append(self._event("contact.creation", contact_id, now_ms))
-        for name, value in changed.items():
-            event = self._event("contact.propertyChange", contact_id, now_ms)
-            events.append({**event, "propertyName": name, "propertyValue": value})
+        for change in changes:
+            made = {"changeSource": source, **({"sourceId": source_id} if source_id else {})}
+            if change.created:
+                events.append(
+                    {**self._event("contact.creation", change.contact_id, now_ms), **made}
+                )
+            for name, value in change.properties.items():
+                event = self._event("contact.propertyChange", change.contact_id, now_ms)
+                events.append({**event, **made, "propertyName": name, "propertyValue": value})
         if not events:
             return
         raw = json.dumps(events, separators=(",", ":")).encode()
@@ -99,7 +120,6 @@ class Forms:
             "subscriptionType": kind,
             "attemptNumber": 0,
             "objectId": int(contact_id),
-            "changeSource": "FORM",
         }
         self._next_event += 1
         return event

@@ -124,6 +124,21 @@ def archive(store: ContactStore, call: Call) -> Answer:
     return 204, None
 
 
+def merge(store: ContactStore, call: Call) -> Answer:
+    """`POST .../contacts/merge`: the primary absorbs the other, whose id is gone afterwards, so
+    merging it again answers not found."""
+    body = call.body if isinstance(call.body, Mapping) else {}
+    primary_id, merged_id = body.get("primaryObjectId"), body.get("objectIdToMerge")
+    if primary_id in (None, "") or merged_id in (None, ""):
+        raise BadRequest("primaryObjectId and objectIdToMerge are required")
+    if str(primary_id) == str(merged_id):
+        raise BadRequest("A contact cannot be merged with itself")
+    primary, merged = store.find(str(primary_id)), store.find(str(merged_id))
+    if primary is None or merged is None:
+        return 404, bodies.error_body(NOT_FOUND, "OBJECT_NOT_FOUND")
+    return 200, store.merge(primary, merged).as_json()
+
+
 def _inputs(body: Any) -> list[Mapping[str, Any]]:
     inputs = body.get("inputs") if isinstance(body, Mapping) else None
     if not isinstance(inputs, list) or not inputs:

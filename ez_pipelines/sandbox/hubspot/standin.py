@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
 from ez_pipelines.sandbox.faults import Fault
 from ez_pipelines.sandbox.hubspot import bodies, operations
-from ez_pipelines.sandbox.hubspot.forms import Forms
+from ez_pipelines.sandbox.hubspot.forms import APP_ID, Forms
 from ez_pipelines.sandbox.hubspot.operations import Answer, BadRequest, Call, Operation
 from ez_pipelines.sandbox.hubspot.store import ContactStore
 from ez_pipelines.sandbox.standin import StandIn
@@ -59,6 +59,7 @@ class HubSpotStandIn(StandIn):
         add = self.router.add_api_route
         add(CONTACTS, self._create, methods=["POST"])
         add(f"{CONTACTS}/search", self._search, methods=["POST"])
+        add(f"{CONTACTS}/merge", self._merge, methods=["POST"])
         add(CONTACTS + "/batch/{operation}", self._batch, methods=["POST"])
         add(CONTACTS + "/{contact_id}", self._read, methods=["GET"])
         add(CONTACTS + "/{contact_id}", self._update, methods=["PATCH"])
@@ -149,6 +150,9 @@ class HubSpotStandIn(StandIn):
     async def _archive(self, request: Request, contact_id: str) -> Response:
         return await self._serve(request, "archive", operations.archive, contact_id)
 
+    async def _merge(self, request: Request) -> Response:
+        return await self._serve(request, "merge", operations.merge)
+
     async def _batch(self, request: Request, operation: str) -> Response:
         action = operations.BATCH_OPERATIONS.get(operation)
         if action is None:
@@ -175,6 +179,10 @@ class HubSpotStandIn(StandIn):
             body = _json_or_none(raw)
             self._record(request, body)
             status, payload = await self._answer(request, raw, body, action, contact_id, counted)
+            if self.store.changes:
+                # Our token is the app's own: its writes come back to it as its own.
+                changes, self.store.changes = self.store.changes, []
+                self.forms.notify_later(changes, source="INTEGRATION", source_id=str(APP_ID))
             self.responses[status] += 1
             headers = self._limit_headers()
             if payload is None:

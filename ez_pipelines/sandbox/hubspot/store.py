@@ -33,7 +33,12 @@ STANDARD_PROPERTIES = frozenset(
 )
 # Custom properties this portal defines, as a production portal must before leads are synced.
 PORTAL_CUSTOM_PROPERTIES = frozenset({"ez_lead_id", "ez_crisp_sessions", "ez_whatsapp_ids"})
-READ_ONLY_PROPERTIES = frozenset({"hs_object_id", "createdate", "lastmodifieddate"})
+# HubSpot keeps these itself: a merge lists the ids it absorbed and the emails they held.
+MERGED_IDS = "hs_merged_object_ids"
+ADDITIONAL_EMAILS = "hs_additional_emails"
+READ_ONLY_PROPERTIES = frozenset(
+    {"hs_object_id", "createdate", "lastmodifieddate", MERGED_IDS, ADDITIONAL_EMAILS}
+)
 LIFECYCLE_STAGES = frozenset(
     {
         "subscriber",
@@ -81,6 +86,15 @@ class InvalidProperties(Exception):
     def __init__(self, problems: list[PropertyProblem]) -> None:
         super().__init__(problems)
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write, as HubSpot's contact webhooks tell it: made, and which properties changed."""
+
+    contact_id: str
+    created: bool
+    properties: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,8 @@ class ContactStore:
         self._by_email: dict[str, str] = {}
         self._by_id_property: dict[str, str] = {}
         self._next_id = FIRST_ID
+        self.changes: list[Change] = []
+        """Writes not yet told to the webhook subscriber, oldest first."""
 
     def change_id_property(self, name: str) -> None:
         index: dict[str, str] = {}
@@ -170,7 +186,7 @@ class ContactStore:
         contact = StoredContact(str(self._next_id), {}, now, now)
         self._next_id += 1
         self.contacts[contact.id] = contact
-        self._write(contact, values, now)
+        self._write(contact, values, now, created=True)
         return contact
 
     def update(self, contact: StoredContact, properties: Mapping[str, object]) -> StoredContact:
@@ -184,6 +200,26 @@ class ContactStore:
         contact.archived = True
         contact.updated_at = self.clock.now()
         contact.versions.append(Version(contact.updated_at, dict(contact.properties), True))
+
+    def merge(self, primary: StoredContact, merged: StoredContact) -> StoredContact:
+        """Merge `merged` into `primary`, as HubSpot does: the primary keeps its id and its
+        values, takes the values only the other held, and answers to the other's email too;
+        the other id is gone."""
+        taken = {k: v for k, v in merged.properties.items() if k not in primary.properties}
+        other_email = merged.properties.get("email")
+        self._unindex(merged)
+        merged.archived = True
+        merged.updated_at = self.clock.now()
+        merged.versions.append(Version(merged.updated_at, dict(merged.properties), True))
+
+        values = dict(taken)
+        ids = [*_listed(primary.properties.get(MERGED_IDS)), merged.id]
+        values[MERGED_IDS] = ";".join(ids)
+        if other_email and "email" not in taken:
+            emails = [*_listed(primary.properties.get(ADDITIONAL_EMAILS)), other_email]
+            values[ADDITIONAL_EMAILS] = ";".join(emails)
+        self._write(primary, values, self.clock.now(), told=False)
+        return primary
 
     def searchable(self, lag_s: float) -> list[tuple[StoredContact, Version]]:
         """Each contact as the search index sees it: its newest version at least `lag_s` old."""
@@ -233,7 +269,18 @@ class ContactStore:
             if holder is not None and holder != contact_id:
                 raise UniqueValueTaken(self.id_property, holder)
 
-    def _write(self, contact: StoredContact, values: Mapping[str, str], now: datetime) -> None:
+    def _write(
+        self,
+        contact: StoredContact,
+        values: Mapping[str, str],
+        now: datetime,
+        *,
+        created: bool = False,
+        told: bool = True,
+    ) -> None:
+        changed = {k: v for k, v in values.items() if contact.properties.get(k, "") != v}
+        if told and (created or changed):
+            self.changes.append(Change(contact.id, created, changed))
         self._unindex(contact)
         for name, value in values.items():
             # An empty string clears a property, as it does in HubSpot.
@@ -248,11 +295,20 @@ class ContactStore:
     def _index(self, contact: StoredContact) -> None:
         if email := contact.properties.get("email"):
             self._by_email[email_key(email)] = contact.id
+        for other in _listed(contact.properties.get(ADDITIONAL_EMAILS)):
+            self._by_email[email_key(other)] = contact.id
         if unique := contact.properties.get(self.id_property):
             self._by_id_property[unique] = contact.id
 
     def _unindex(self, contact: StoredContact) -> None:
         if email := contact.properties.get("email"):
             self._by_email.pop(email_key(email), None)
+        for other in _listed(contact.properties.get(ADDITIONAL_EMAILS)):
+            self._by_email.pop(email_key(other), None)
         if unique := contact.properties.get(self.id_property):
             self._by_id_property.pop(unique, None)
+
+
+def _listed(value: str | None) -> list[str]:
+    """A multi-value property: HubSpot separates the values with semicolons."""
+    return [part for part in (value or "").split(";") if part]

@@ -90,10 +90,23 @@ def parse_hook(raw: bytes) -> ChatMessage:
     )
 
 
+# Digits with the separators people type between them, and how many make a number.
+_NUMBER_LIKE = re.compile(r"\+?\d[\d\s().-]*\d")
+_NUMBER_DIGITS = 7
+
+
 def emails_in(text: str) -> list[str]:
     return _EMAIL_LIKE.findall(text)
 
 
 def phones_in(text: str, region: str) -> list[str]:
-    """Numbers as typed in the text, found by phonenumbers' matcher for the site's region."""
-    return [match.raw_string for match in phonenumbers.PhoneNumberMatcher(text, region)]
+    """Numbers as typed in the text, found by phonenumbers' matcher for the site's region;
+    then any other run of digits long enough to be meant as a number. The matcher finds valid
+    numbers only, and a number typed with a digit missing must still reach a person, flagged
+    invalid by normalisation, rather than vanish."""
+    found = [match.raw_string for match in phonenumbers.PhoneNumberMatcher(text, region)]
+    for run in _NUMBER_LIKE.findall(text):
+        digits = sum(c.isdigit() for c in run)
+        if digits >= _NUMBER_DIGITS and not any(run in number or number in run for number in found):
+            found.append(run.strip())
+    return found

@@ -114,6 +114,12 @@ class HubSpotClient:
         """Archive (HubSpot's delete, restorable for 90 days) a contact."""
         self._call("DELETE", _contact_path(contact_id))
 
+    def merge_contacts(self, primary_id: str, merged_id: str) -> Contact:
+        """Merge contact `merged_id` into `primary_id`, which keeps its id; the other id is gone
+        afterwards, so HubSpot refuses a second merge of the same two."""
+        body = {"primaryObjectId": primary_id, "objectIdToMerge": merged_id}
+        return Contact.from_json(self._call("POST", f"{CONTACTS}/merge", json=body))
+
     def create_contact(self, properties: Mapping[str, str]) -> Contact:
         """A plain create, answered 409 when the email exists; syncs upsert instead."""
         return Contact.from_json(

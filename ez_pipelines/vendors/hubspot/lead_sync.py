@@ -4,7 +4,8 @@ Pushing works exactly as for customers (batch upsert on our unique key, adopting
 already holds the email). Two things are added: a lead who became a customer never clears what
 the customer projection writes; and a lead that came in through a HubSpot form already
 has a contact, made by the form; before our first sync of it, the lead is written onto that
-contact by its HubSpot id rather than upserted beside it, so the person keeps one contact.
+contact by its HubSpot id rather than upserted beside it, so the person keeps one contact. A lead
+absorbed into an older one is sent too: its contact is merged into the older lead's (lead_merge).
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from ez_pipelines.leads.tables import UnifiedLead
 from ez_pipelines.outbox.projection import Outbound, Payload
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.lead_contract import CONTRACT_VERSION, lead_properties
+from ez_pipelines.vendors.hubspot.lead_merge import (
+    MERGED_INTO,
+    Retired,
+    merge_retired,
+    retired_leads,
+)
 from ez_pipelines.vendors.hubspot.sync import HubSpotContacts, Result
 
 # Stands for "the contact a form made": any key other than the lead's makes the push update
@@ -34,6 +41,7 @@ class HubSpotLeadContacts(HubSpotContacts):
     def __init__(self, client: HubSpotClient) -> None:
         super().__init__(client)
         self._form_contacts: dict[str, str] = {}
+        self._retired: dict[str, Retired] = {}
 
     def build(self, session: Session, record_ids: Sequence[str]) -> dict[str, Payload]:
         leads = list(session.scalars(select(UnifiedLead).where(UnifiedLead.id.in_(record_ids))))
@@ -60,10 +68,19 @@ class HubSpotLeadContacts(HubSpotContacts):
             )
             if lead.hubspot_contact_id:
                 self._form_contacts[lead.id] = lead.hubspot_contact_id
+        gone = [record_id for record_id in record_ids if record_id not in payloads]
+        for record_id, retired in retired_leads(session, gone).items():
+            self._retired[record_id] = retired
+            payloads[record_id] = {MERGED_INTO: retired.survivor}
         return payloads
 
     def push(self, items: Sequence[Outbound]) -> Mapping[str, Result]:
-        return super().push([self._prepared(item) for item in items])
+        """Live leads first, so a retired lead's contact merges into where its survivor is now."""
+        live = [self._prepared(item) for item in items if item.record_id not in self._retired]
+        results = dict(super().push(live))
+        merging = [item for item in items if item.record_id in self._retired]
+        results.update(merge_retired(self.client, merging, self._retired, results))
+        return results
 
     # TODO(HubSpot contact merge wired into the projection): a lead without email that books
     # moves its contact onto the customer's key; if the customer's own sync made a contact under

@@ -69,10 +69,26 @@ class ContactEvent:
     occurred_at: datetime | None
     property_name: str | None = None
     property_value: str | None = None
+    change_source: str | None = None
+    """What made the change: `FORM`, `CRM_UI`, `IMPORT`, `INTEGRATION`, `API` and others."""
+    source_id: str | None = None
+    """Who made it: for an app's write through the API, that app's id."""
+    app_id: str | None = None
+    """The app the event is delivered to: ours."""
 
     @property
     def is_known(self) -> bool:
         return self.type in CONTACT_EVENTS
+
+    @property
+    def is_our_own_write(self) -> bool:
+        """The change came through the API from the app this event is delivered to: a write
+        of our own sync, echoed back."""
+        return (
+            self.change_source in OWN_WRITE_SOURCES
+            and self.app_id is not None
+            and self.source_id == self.app_id
+        )
 
     def as_json(self) -> bytes:
         """The event alone, compact: what the inbox keeps of it."""
@@ -85,7 +101,18 @@ class ContactEvent:
         if self.property_name is not None:
             fields["propertyName"] = self.property_name
             fields["propertyValue"] = self.property_value
+        for name, value in (
+            ("changeSource", self.change_source),
+            ("sourceId", self.source_id),
+            ("appId", self.app_id),
+        ):
+            if value is not None:
+                fields[name] = value
         return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# The change sources of a write through the API by an app (HubSpot names both).
+OWN_WRITE_SOURCES = frozenset({"INTEGRATION", "API"})
 
 
 def parse_delivery(raw: bytes) -> list[ContactEvent]:
@@ -116,7 +143,14 @@ def parse_event(event: object) -> ContactEvent:
         occurred_at=_instant(event.get("occurredAt")),
         property_name=str(name) if name is not None else None,
         property_value=None if value is None else str(value),
+        change_source=_text(event.get("changeSource")),
+        source_id=_text(event.get("sourceId")),
+        app_id=_text(event.get("appId")),
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
 
 
 def _instant(epoch_ms: object) -> datetime | None:

@@ -1,0 +1,68 @@
+"""Two validated phones or emails that differ are two identities, never a typo to merge over:
+with the same rare full name, or with another identifier agreeing, the pair goes to a person."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ez_pipelines.leads.config import LEAD_MATCHING
+from ez_pipelines.leads.matching import MatchRecord, Verdict, match
+
+PHONE = "+971501234567"
+
+
+def numbers(count: int) -> list[str]:
+    """Mobile numbers with nothing in common beyond the prefix."""
+    rng = random.Random(7)
+    return [f"+97150{n:07d}" for n in rng.sample(range(10**7), count)]
+
+
+def record(record_id: int, name: str, email: str | None, phone: str | None) -> MatchRecord:
+    return MatchRecord(record_id, {"name": name, "email": email, "phone": phone})
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        # Emails one keystroke apart, the same phone and name: two addresses, maybe two people.
+        (("Ali Hassan", "ali1@x.test", PHONE), ("Ali Hassan", "ali2@x.test", PHONE)),
+        # Numbers one digit apart, the same email: two numbers.
+        (("Ali Hassan", "ali@x.test", PHONE), ("Ali Hassan", "ali@x.test", "+971501234568")),
+        # One rare name, another phone and another email.
+        (("Zayed Al Falasi", "zayed@x.test", PHONE),
+         ("Zayed Al Falasi", "z.falasi@y.test", "+971559876543")),
+        # One rare name with a typo, two different phones.
+        (("Zayed Al Falasi", None, PHONE), ("Zayed Al Falasy", None, "+971559876543")),
+        # One rare name, two different phones, an email on one side only.
+        (("Zayed Al Falasi", None, PHONE), ("Zayed Al Falasi", "zayed@x.test", "+971559876543")),
+    ],
+)  # fmt: skip
+def test_conflicting_identifiers_go_to_review(
+    left: tuple[str, str | None, str | None], right: tuple[str, str | None, str | None]
+) -> None:
+    pairs, _ = match([record(1, *left), record(2, *right)], LEAD_MATCHING)
+
+    assert [(p.key, p.verdict) for p in pairs] == [((1, 2), Verdict.REVIEW)]
+
+
+def test_a_common_name_with_another_phone_is_not_a_question() -> None:
+    # Twenty-five people called Mohammed Ali (few enough to compare), each with their own number.
+    records = [record(i, "Mohammed Ali", None, n) for i, n in enumerate(numbers(25), start=1)]
+
+    pairs, _ = match(records, LEAD_MATCHING)
+
+    assert pairs == []
+
+
+def test_a_common_name_is_still_compared_where_a_number_nearly_agrees() -> None:
+    # Too many to compare every pair of them.
+    records = [record(i, "Mohammed Ali", None, n) for i, n in enumerate(numbers(40), start=1)]
+    # The same name, and the first number with its last digit slipped.
+    first = str(records[0].values["phone"])
+    records.append(record(41, "Muhammad Ali", None, first[:-1] + str((int(first[-1]) + 1) % 10)))
+
+    pairs, _ = match(records, LEAD_MATCHING)
+
+    assert [(p.key, p.verdict) for p in pairs] == [((1, 41), Verdict.REVIEW)]
