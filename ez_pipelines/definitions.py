@@ -44,7 +44,12 @@ from ez_pipelines.schedules.finance import (
     revenue_recognition_job,
 )
 from ez_pipelines.schedules.health import integration_health_job, integration_health_schedule
-from ez_pipelines.schedules.payments import payment_polling_job, payment_polling_schedule
+from ez_pipelines.schedules.payments import (
+    nightly_reconciliation_schedule,
+    payment_polling_job,
+    payment_polling_schedule,
+    reconciliation_job,
+)
 from ez_pipelines.sensors.alerts import health_alerts_sensor
 from ez_pipelines.sensors.inbox import inbox_sensor
 from ez_pipelines.sensors.outbox import outbox_sensor
@@ -175,12 +180,14 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         schedules=[
             payment_polling_schedule,
             finance_documents_schedule,
+            nightly_reconciliation_schedule,
             nightly_revenue_schedule,
             integration_health_schedule,
         ],
         jobs=[
             sync_all_job,
             payment_polling_job,
+            reconciliation_job,
             finance_documents_job,
             revenue_recognition_job,
             integration_health_job,

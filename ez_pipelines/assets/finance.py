@@ -5,15 +5,18 @@ from datetime import date
 
 import dagster as dg
 
+from ez_pipelines.assets.days import REVENUE_DAYS, SAME_DUBAI_DAY, reconciliation_day
 from ez_pipelines.assets.keys import (
     BOOKINGS,
     DEFERRED_REVENUE,
     FINANCE_DOCUMENTS,
     PARALLEL_RUN,
     PAYMENTS,
+    RECONCILIATION,
     REVENUE_JOURNALS,
 )
 from ez_pipelines.canonical.money import format_money
+from ez_pipelines.checks.gates import require_passing_checks
 from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.finance.documents import refresh_documents
 from ez_pipelines.finance.ledger import recognise_day
@@ -22,8 +25,6 @@ from ez_pipelines.finance.rollforward import roll_forward
 from ez_pipelines.resources.database import DatabaseResource
 from ez_pipelines.resources.finance import FinanceResource
 
-# A partition is a whole Asia/Dubai calendar day: the last one offered is yesterday's in Dubai.
-REVENUE_DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01", timezone="Asia/Dubai")
 _SAMPLE = 50
 
 
@@ -48,7 +49,7 @@ def finance_documents(database: DatabaseResource, finance: FinanceResource) -> d
 
 @dg.asset(
     key=REVENUE_JOURNALS,
-    deps=[FINANCE_DOCUMENTS],
+    deps=[FINANCE_DOCUMENTS, dg.AssetDep(RECONCILIATION, partition_mapping=SAME_DUBAI_DAY)],
     partitions_def=REVENUE_DAYS,
     group_name="finance",
     check_specs=[dg.AssetCheckSpec("journals_balanced", asset=REVENUE_JOURNALS, blocking=True)],
@@ -57,7 +58,13 @@ def revenue_journals(
     context: dg.AssetExecutionContext, database: DatabaseResource, finance: FinanceResource
 ) -> dg.MaterializeResult:
     """The rental revenue of one Dubai day, booking by booking, as journals debiting deferred
-    revenue and crediting rental revenue. A day with nothing to post is an empty result."""
+    revenue and crediting rental revenue. A day with nothing to post is an empty result.
+
+    Nothing is posted for a day whose payments have not reconciled cleanly: the day's
+    reconciliation check must have passed, in this run or an earlier one."""
+    require_passing_checks(
+        context, RECONCILIATION, partition=reconciliation_day(context.partition_key)
+    )
     day = date.fromisoformat(context.partition_key)
     result = recognise_day(
         database.database(), day, max_lines=finance.journal_max_lines, now=SYSTEM_CLOCK.now()

@@ -8,6 +8,7 @@ from datetime import date
 
 import dagster as dg
 
+from ez_pipelines.assets.days import DUBAI_DAYS
 from ez_pipelines.assets.keys import (
     CHECKOUT_EVENTS,
     NETSUITE_PAYMENT_ACTIONS,
@@ -25,10 +26,6 @@ from ez_pipelines.payments.stale import pending_too_long
 from ez_pipelines.resources.database import DatabaseResource
 from ez_pipelines.resources.vendors import CheckoutResource, NetSuiteResource
 
-# Business days are Dubai's; the current day is offered too, reconciled as far as it has gone.
-DUBAI_DAYS = dg.DailyPartitionsDefinition(
-    start_date="2026-11-01", timezone="Asia/Dubai", end_offset=1
-)
 PENDING_WARN_S = 600.0
 # Checkout.com resends for about 30 hours: an event still waiting after that will not be helped
 # by a resend, and a person should look at it.

@@ -1,5 +1,5 @@
-"""The demo's finance steps: documents, a month of revenue posted partition by partition, the
-parallel run, and the figures that say whether every fils is accounted for.
+"""The demo's finance steps: documents, a month of revenue reconciled and posted partition by
+partition, the parallel run, and the figures that say whether every fils is accounted for.
 
 `expected_fils` is computed here from the bookings with arithmetic of its own (whole rental
 days counted on the calendar, each price spread over its days), not through the recognition
@@ -49,19 +49,24 @@ def write_scenario_manual_journals(
 
 
 def post_month(driver: Driver, month: date) -> int:
-    """Run the revenue partitions of every day of `month`, in order; returns the failures."""
-    job = driver.defs.resolve_job_def("revenue_recognition")
+    """Reconcile, then post, every day of `month`, in order, as the nightly schedules do: a
+    day's journal posts only once its reconciliation passed. Returns the days that failed."""
+    reconcile = driver.defs.resolve_job_def("payments_reconciliation")
+    post = driver.defs.resolve_job_def("revenue_recognition")
     failed = 0
     for day in month_days(month):
-        result = job.execute_in_process(
-            instance=driver.instance,
-            partition_key=day.isoformat(),
-            run_config=QUIET,
-            raise_on_error=False,
-            tags={"ez/started_by": "demo"},
-        )
-        failed += not result.success
-    driver.echo(f"  {len(month_days(month))} daily partitions run, {failed} failed")
+        for job in (reconcile, post):
+            result = job.execute_in_process(
+                instance=driver.instance,
+                partition_key=day.isoformat(),
+                run_config=QUIET,
+                raise_on_error=False,
+                tags={"ez/started_by": "demo"},
+            )
+            if not result.success:
+                failed += 1
+                break
+    driver.echo(f"  {len(month_days(month))} days reconciled and posted, {failed} failed")
     return failed
 
 

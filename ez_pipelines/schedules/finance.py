@@ -24,7 +24,8 @@ finance_documents_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
-# Twenty minutes after Dubai midnight, for the day that just ended (the newest partition).
+# Twenty minutes after Dubai midnight, for the day that just ended (the newest partition): after
+# the nightly reconciliation of that day, whose passing check the journal requires.
 nightly_revenue_schedule = dg.build_schedule_from_partitioned_job(
     revenue_recognition_job,
     name="nightly_revenue_recognition",

@@ -1,8 +1,12 @@
-"""The polling fallback's schedule: every 15 minutes, look up what went quiet."""
+"""Payments' schedules: every 15 minutes, look up what went quiet; after Dubai midnight,
+reconcile the day that just ended."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from ez_pipelines.assets.keys import CHECKOUT_EVENTS, PAYMENT_POLLS
+from ez_pipelines.assets.keys import CHECKOUT_EVENTS, PAYMENT_POLLS, RECONCILIATION
 
 payment_polling_job = dg.define_asset_job(
     "checkout_payment_polling",
@@ -17,3 +21,23 @@ payment_polling_schedule = dg.ScheduleDefinition(
     execution_timezone="Asia/Dubai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+
+reconciliation_job = dg.define_asset_job(
+    "payments_reconciliation",
+    selection=dg.AssetSelection.assets(RECONCILIATION),
+    description="Reconcile one Dubai day's payments with Checkout.com and NetSuite.",
+)
+
+
+@dg.schedule(
+    name="nightly_payments_reconciliation",
+    job=reconciliation_job,
+    cron_schedule="5 0 * * *",
+    execution_timezone="Asia/Dubai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def nightly_reconciliation_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Five minutes after Dubai midnight, the day that just ended: its check must pass before
+    the nightly revenue run (fifteen minutes later) may post that day's journal."""
+    day = context.scheduled_execution_time.astimezone(ZoneInfo("Asia/Dubai")).date()
+    return dg.RunRequest(partition_key=(day - timedelta(days=1)).isoformat())

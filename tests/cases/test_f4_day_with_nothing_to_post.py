@@ -18,6 +18,7 @@ from tests.orchestration.conftest import settings_for
 from tests.orchestration.test_projection_assets import checks
 
 JOURNALS = dg.AssetKey(["finance", "revenue_journals"])
+RECONCILIATION = dg.AssetKey(["payments", "reconciliation"])
 
 
 @pytest.fixture
@@ -39,12 +40,16 @@ def test_an_empty_day_in_a_backfill_is_an_explicit_empty_result(
     add_booking(sqlite_db, "B-3", pickup_at=dubai(date(2026, 11, 3)), days=1, amount_minor=20_000)
     job = defs.resolve_implicit_global_asset_job_def()
 
-    results = {
-        day: job.execute_in_process(
+    def reconcile_then_post(day: str) -> dg.ExecuteInProcessResult:
+        # A day without payments reconciles cleanly, which lets its journal post.
+        job.execute_in_process(
+            instance=instance, asset_selection=[RECONCILIATION], partition_key=day
+        )
+        return job.execute_in_process(
             instance=instance, asset_selection=[JOURNALS], partition_key=day
         )
-        for day in ("2026-11-01", "2026-11-02", "2026-11-03")
-    }
+
+    results = {day: reconcile_then_post(day) for day in ("2026-11-01", "2026-11-02", "2026-11-03")}
 
     assert all(r.success for r in results.values())
     meta = {

@@ -92,6 +92,7 @@ def test_definitions_snapshot() -> None:
         "checkout_payment_polling_every_15_minutes",
         "finance_documents_every_15_minutes",
         "integration_health_every_5_minutes",
+        "nightly_payments_reconciliation",
         "nightly_revenue_recognition",
     ]
     assert sorted(j.name for j in defs.resolve_all_job_defs()) == [
@@ -99,6 +100,7 @@ def test_definitions_snapshot() -> None:
         "checkout_payment_polling",
         "finance_documents",
         "integration_health",
+        "payments_reconciliation",
         "revenue_recognition",
         "sync_all",
     ]

@@ -17,6 +17,7 @@ DOCUMENTS = dg.AssetKey(["finance", "invoices"])
 JOURNALS = dg.AssetKey(["finance", "revenue_journals"])
 DEFERRED = dg.AssetKey(["finance", "deferred_revenue"])
 PARALLEL = dg.AssetKey(["finance", "parallel_run"])
+RECONCILIATION = dg.AssetKey(["payments", "reconciliation"])
 
 
 def run(
@@ -38,6 +39,8 @@ def test_a_month_of_days_posts_with_every_check_passing_and_the_csv_difference_i
     add_booking(sqlite_db, "B-2", pickup_at=dubai(date(2026, 11, 4)), days=1, amount_minor=7_000)
     assert run(defs, instance, [DOCUMENTS], None).success
 
+    for d in (3, 4, 5):
+        assert run(defs, instance, [RECONCILIATION], f"2026-11-0{d}").success
     days = [run(defs, instance, [JOURNALS, DEFERRED], f"2026-11-0{d}") for d in (3, 4, 5)]
 
     assert all(r.success for r in days)
