@@ -42,6 +42,7 @@ def finance_documents(database: DatabaseResource, finance: FinanceResource) -> d
             "invoices_created": report.invoices_created,
             "invoices_updated": report.invoices_updated,
             "invoices_unchanged": report.invoices_unchanged,
+            "invoices_paid": report.invoices_paid,
             "credit_notes_created": report.credit_notes_created,
         }
     )

@@ -54,6 +54,7 @@ def checkout_events(database: DatabaseResource) -> dg.MaterializeResult:
             "changed_payments": report.changed,
             "deferred": report.deferred,
             "failed": report.failed,
+            "invoices_paid": report.invoices_paid,
             "unknown_event_types": dg.JsonMetadataValue(waiting.unknown_types),
             "waiting_events": waiting.deferred,
         },

@@ -25,6 +25,7 @@ from ez_pipelines.finance.invoicing import (
     vat_of,
     vat_within,
 )
+from ez_pipelines.finance.settlement import apply_earlier_captures, settle_invoice
 from ez_pipelines.finance.tables import CreditNote
 from ez_pipelines.outbox.routes import enqueue_change
 
@@ -42,6 +43,7 @@ class DocumentsReport:
     invoices_created: int = 0
     invoices_updated: int = 0
     invoices_unchanged: int = 0
+    invoices_paid: int = 0
     credit_notes_created: int = 0
 
 
@@ -67,10 +69,11 @@ def refresh_documents(db: Database, policy: InvoicingPolicy, *, now: datetime) -
     with db.write() as session:
         report.credit_notes_created += _refund_credit_notes(session, policy, now=now)
     log.info(
-        "invoices created=%d updated=%d unchanged=%d credit_notes_created=%d",
+        "invoices created=%d updated=%d unchanged=%d paid=%d credit_notes_created=%d",
         report.invoices_created,
         report.invoices_updated,
         report.invoices_unchanged,
+        report.invoices_paid,
         report.credit_notes_created,
     )
     return report
@@ -91,6 +94,7 @@ def _refresh_booking(
         return
 
     drafts = invoice_lines(booking, vat_rate_bp=policy.vat_rate_bp, late=policy.late)
+    created = invoice is None
     if invoice is None:
         invoice = Invoice(
             id=booking.id,
@@ -106,6 +110,7 @@ def _refresh_booking(
         report.invoices_created += 1
     elif [_line_key(line) for line in invoice.lines] == [_draft_key(d) for d in drafts]:
         report.invoices_unchanged += 1
+        report.invoices_paid += settle_invoice(session, booking.id, now=now)
         return
     else:
         for line in list(invoice.lines):
@@ -129,6 +134,11 @@ def _refresh_booking(
             )
         )
     enqueue_change(session, "invoice", invoice.id, now)
+    session.flush()
+    if created:
+        # A capture recorded before the invoice existed reached NetSuite unapplied.
+        apply_earlier_captures(session, booking.id, now=now)
+    report.invoices_paid += settle_invoice(session, booking.id, now=now)
 
 
 def _line_key(line: InvoiceLine) -> tuple[object, ...]:

@@ -3,7 +3,8 @@
 An observation is facts (see `state`) plus the provider's actions it names. Applying one joins
 its facts with what the record already holds, so it is idempotent and order does not matter.
 Every capture and refund action seen for the first time is recorded once and queued for
-NetSuite; one seen again changes nothing.
+NetSuite; one seen again changes nothing. Captured money that now covers the booking's invoice
+marks it paid, once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.models import Payment, PaymentAction
+from ez_pipelines.finance.settlement import settle_invoice
 from ez_pipelines.outbox.routes import enqueue_change
 from ez_pipelines.payments.state import PaymentFacts, facts_from_event
 from ez_pipelines.vendors.checkout.events import CheckoutEvent
@@ -29,6 +31,14 @@ class ObservedAction:
     kind: str  # capture | refund
     amount_minor: int
     processed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Applied:
+    changed: bool
+    """Anything we hold about the payment changed."""
+    invoice_paid: bool = False
+    """This observation is the one that marked the booking's invoice paid."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,9 @@ def facts_of(payment: Payment, actions: list[PaymentAction]) -> PaymentFacts:
 
 def apply_observation(
     session: Session, payment: Payment, observation: Observation, *, now: datetime, polled: bool
-) -> bool:
-    """Join the observation into the payment; True when anything we hold changed."""
+) -> Applied:
+    """Join the observation into the payment, and settle its booking's invoice if it is now
+    covered."""
     actions = list(
         session.scalars(select(PaymentAction).where(PaymentAction.payment_id == payment.id))
     )
@@ -121,7 +132,11 @@ def apply_observation(
         payment.updated_at = now
         if polled:
             payment.recovered_by_poll = True
-    return changed
+    paid = False
+    if changed and payment.booking_id is not None and payment.captured_minor > 0:
+        session.flush()
+        paid = settle_invoice(session, payment.booking_id, now=now)
+    return Applied(changed, paid)
 
 
 def _store_facts(payment: Payment, facts: PaymentFacts) -> None:

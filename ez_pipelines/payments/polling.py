@@ -47,6 +47,7 @@ class PollReport:
     changed: int = 0
     not_at_provider: int = 0
     failed: int = 0
+    invoices_paid: int = 0
 
 
 def observation_from_poll(
@@ -144,8 +145,9 @@ def poll_payments(
             payment = session.get(Payment, payment_id)
             if payment is None:
                 continue
-            if apply_observation(session, payment, observation, now=now, polled=True):
-                report.changed += 1
+            applied = apply_observation(session, payment, observation, now=now, polled=True)
+            report.changed += applied.changed
+            report.invoices_paid += applied.invoice_paid
         report.polled += 1
     log.info(
         "checkout poll polled=%d changed=%d not_at_provider=%d failed=%d",

@@ -32,12 +32,14 @@ class ProcessReport:
     changed: int = 0
     deferred: int = 0
     failed: int = 0
+    invoices_paid: int = 0
 
     def add(self, other: ProcessReport) -> None:
         self.processed += other.processed
         self.changed += other.changed
         self.deferred += other.deferred
         self.failed += other.failed
+        self.invoices_paid += other.invoices_paid
 
 
 def find_payment(session: Session, event: CheckoutEvent) -> Payment | None:
@@ -105,8 +107,9 @@ def _process_batch(db: Database, *, after_id: int, now: datetime) -> tuple[Proce
                 report.deferred += 1
                 continue
             observation = observation_from_event(event)
-            if apply_observation(session, payment, observation, now=now, polled=False):
-                report.changed += 1
+            applied = apply_observation(session, payment, observation, now=now, polled=False)
+            report.changed += applied.changed
+            report.invoices_paid += applied.invoice_paid
             row.status, row.processed_at, row.error = "processed", now, None
             report.processed += 1
     return report, last_id

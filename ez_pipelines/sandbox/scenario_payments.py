@@ -1,5 +1,8 @@
 """The payments of a scenario: one for each booking taken, and a refund for each early return.
 
+A booking is paid its rental with VAT, what its invoice comes to when it is taken, so the
+invoice ends paid.
+
 Derived from the scenario alone, like the rest of it. A few customers' cards on file are ones
 Checkout.com declines, so the demo shows declines flowing through too.
 """
@@ -12,9 +15,11 @@ from datetime import datetime
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.canonical.payments import PaymentInput, request_payment, request_refund
+from ez_pipelines.finance.invoicing import vat_of
 from ez_pipelines.sandbox.scenario_model import Scenario
 
 DECLINE_SHARE = 0.03
+VAT_RATE_BP = 500
 DAY_S = 86400
 
 
@@ -79,7 +84,8 @@ def _payments(scenario: Scenario, phase: int) -> tuple[PaymentInput, ...]:
             PaymentInput(
                 id=f"P-{booking.id}",
                 booking_id=booking.id,
-                amount_minor=booking.rental_amount_minor,
+                amount_minor=booking.rental_amount_minor
+                + vat_of(booking.rental_amount_minor, VAT_RATE_BP),
                 currency=booking.currency,
                 # Checkout.com's source ids are `src_` and word characters only.
                 source_ref=card + booking.customer_id.lower().replace("-", ""),
