@@ -1,8 +1,11 @@
 """Posting one Dubai day: every booking's movements, the day's journals, and their audit.
 
-Computing a day again rewrites that day's rows and journals only. A journal whose lines came out
-the same is left alone (no NetSuite call); one that changed is updated under its external id and
-the change is kept in the audit table; one that is no longer needed is withdrawn and audited.
+Computing a day again rewrites that day's rows and journals only, and never a booking's row that
+a later posted day already builds on: that row is kept as posted, so re-running an old day after
+a booking changed restates nothing and the days after it still follow from it. A journal whose
+lines came out the same is left alone (no NetSuite call); one that changed is updated under its
+external id and the change is kept in the audit table; one that is no longer needed is withdrawn
+and audited.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from ez_pipelines.finance.tables import (
     RevenueJournalChange,
     RevenuePartition,
 )
-from ez_pipelines.finance.terms import posted_rows, terms_started_by
+from ez_pipelines.finance.terms import posted_rows, row_of, terms_started_by
 from ez_pipelines.outbox.routes import enqueue_change
 
 log = logging.getLogger(__name__)
@@ -53,19 +56,30 @@ class DayResult:
 
 
 def compute_day(db: Database, day: date) -> list[DayRow]:
-    """Every booking's row for `day`, from the bookings as they stand and the days posted."""
+    """Every booking's row for `day`, from the bookings as they stand and the days posted; a
+    row a later posted day builds on is the one posted."""
     with db.read() as session:
         all_terms = terms_started_by(session, day)
         posted = posted_rows(session, [t.booking_id for t in all_terms], before=day)
         computed = set(
             session.scalars(select(RevenuePartition.day).where(RevenuePartition.day < day))
         )
-    rows = []
+        built_on = _rows_built_on(session, day)
+    rows = list(built_on.values())
     for terms in all_terms:
+        if terms.booking_id in built_on:
+            continue
         row = day_row(terms, posted.get(terms.booking_id, {}), day, computed)
         if row is not None:
             rows.append(row)
-    return rows
+    return sorted(rows, key=lambda row: row.booking_id)
+
+
+def _rows_built_on(session: Session, day: date) -> dict[str, DayRow]:
+    """The rows posted for `day` of the bookings that have a row posted on a later day."""
+    later = select(RevenueDay.booking_id).where(RevenueDay.day > day).distinct()
+    query = select(RevenueDay).where(RevenueDay.day == day, RevenueDay.booking_id.in_(later))
+    return {stored.booking_id: row_of(stored) for stored in session.scalars(query)}
 
 
 def recognise_day(db: Database, day: date, *, max_lines: int, now: datetime) -> DayResult:
