@@ -265,6 +265,9 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         echo("polling Checkout.com for payments whose webhooks went quiet:")
         driver.run_job("checkout_payment_polling")
         driver.until_quiet(db, deadline=deadline, busy=busy)
+        # Refunds Checkout.com has confirmed by now become credit notes, before the month posts.
+        driver.run_job("finance_documents")
+        driver.until_quiet(db, deadline=deadline, busy=busy)
         echo("reconciling payments per Dubai day:")
         gaps = _reconcile(driver, db)
         echo(f"posting {options.month:%B}'s revenue, one Dubai day per partition:")

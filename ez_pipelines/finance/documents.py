@@ -1,9 +1,9 @@
 """Keeping invoices and credit notes in step with bookings, refunds and cancellations.
 
 One invoice per booking, its id the booking's: an extension, a return or a charge rewrites its
-lines, and the outbox sends the new version to NetSuite under the same external id. A refund
-becomes a credit note on the invoice; a booking canceled after it was invoiced gets a credit
-note for the whole invoice. Running this again changes nothing and queues nothing.
+lines, and the outbox sends the new version to NetSuite under the same external id. Refunds and
+cancellations become credit notes (see `credit_notes`). Running this again changes nothing and
+queues nothing.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
-from ez_pipelines.canonical.models import Booking, Invoice, InvoiceLine, Payment, RefundRequest
+from ez_pipelines.canonical.models import Booking, Invoice, InvoiceLine
+from ez_pipelines.finance.credit_notes import cancel_invoice, credit_confirmed_refunds
 from ez_pipelines.finance.invoicing import (
     LateReturnPolicy,
     LineDraft,
     invoice_lines,
     vat_of,
-    vat_within,
 )
 from ez_pipelines.finance.settlement import apply_earlier_captures, settle_invoice
 from ez_pipelines.finance.tables import CreditNote
@@ -67,7 +67,9 @@ def refresh_documents(db: Database, policy: InvoicingPolicy, *, now: datetime) -
                 if booking is not None:
                     _refresh_booking(session, booking, policy, report, now=now)
     with db.write() as session:
-        report.credit_notes_created += _refund_credit_notes(session, policy, now=now)
+        report.credit_notes_created += credit_confirmed_refunds(
+            session, vat_rate_bp=policy.vat_rate_bp, now=now
+        )
     log.info(
         "invoices created=%d updated=%d unchanged=%d paid=%d credit_notes_created=%d",
         report.invoices_created,
@@ -89,7 +91,7 @@ def _refresh_booking(
 ) -> None:
     invoice = session.get(Invoice, booking.id)
     if booking.status == "canceled":
-        if invoice is not None and _cancel(session, booking, invoice, now=now):
+        if invoice is not None and cancel_invoice(session, booking, invoice, now=now):
             report.credit_notes_created += 1
         return
 
@@ -163,64 +165,6 @@ def _draft_key(draft: LineDraft) -> tuple[object, ...]:
         draft.vat_rate_bp,
         draft.vat_minor,
     )
-
-
-def _cancel(session: Session, booking: Booking, invoice: Invoice, *, now: datetime) -> bool:
-    """A credit note for the whole of a canceled booking's invoice, once."""
-    note_id = f"CXL-{booking.id}"[:64]
-    if session.get(CreditNote, note_id) is not None:
-        return False
-    items = [line for line in invoice.lines if line.kind != "vat"]
-    session.add(
-        CreditNote(
-            id=note_id,
-            invoice_id=invoice.id,
-            booking_id=booking.id,
-            kind="cancellation",
-            refund_id=None,
-            description=f"Booking {booking.id} canceled",
-            amount_minor=sum(line.amount_minor for line in items),
-            vat_minor=sum(line.vat_minor for line in items),
-            currency=invoice.currency,
-            issued_at=now,
-        )
-    )
-    enqueue_change(session, "credit_note", note_id, now)
-    return True
-
-
-def _refund_credit_notes(session: Session, policy: InvoicingPolicy, *, now: datetime) -> int:
-    """A credit note for each refund of a booking's payment that has none yet."""
-    rows = session.execute(
-        select(RefundRequest, Payment.booking_id)
-        .join(Payment, Payment.id == RefundRequest.payment_id)
-        .outerjoin(CreditNote, CreditNote.refund_id == RefundRequest.id)
-        .where(CreditNote.id.is_(None), Payment.booking_id.is_not(None))
-        .order_by(RefundRequest.id)
-    ).all()
-    created = 0
-    for refund, booking_id in rows:
-        if session.get(Invoice, booking_id) is None:
-            continue
-        vat = vat_within(refund.amount_minor, policy.vat_rate_bp)
-        note_id = f"CN-{refund.id}"[:64]
-        session.add(
-            CreditNote(
-                id=note_id,
-                invoice_id=booking_id,
-                booking_id=booking_id,
-                kind="refund",
-                refund_id=refund.id,
-                description=f"Refund {refund.id}: {refund.reason}"[:200],
-                amount_minor=refund.amount_minor - vat,
-                vat_minor=vat,
-                currency=refund.currency,
-                issued_at=refund.requested_at,
-            )
-        )
-        enqueue_change(session, "credit_note", note_id, now)
-        created += 1
-    return created
 
 
 def issue_adjustment(

@@ -19,11 +19,13 @@ from ez_pipelines.finance.rental_days import (
 )
 from ez_pipelines.finance.tables import CreditNote, RevenueDay
 
-# Credit notes that give rental value back; a cancellation removes the contract itself.
+# Credit notes that give rental value back; a cancellation removes the contract itself, and
+# with it whatever was given back before: a canceled booking's revenue is reversed once.
 REFUND_KINDS = ("refund", "adjustment")
 
 
 def booking_terms(booking: Booking, refunds: Iterable[CreditNote]) -> BookingTerms:
+    canceled = booking.status == "canceled"
     pieces = price_pieces(
         booking.pickup_at,
         booking.return_due_at,
@@ -40,9 +42,9 @@ def booking_terms(booking: Booking, refunds: Iterable[CreditNote]) -> BookingTer
         refunds=tuple(
             Refund(note.amount_minor, dubai_date(note.issued_at))
             for note in sorted(refunds, key=lambda n: (n.issued_at, n.id))
-            if note.kind in REFUND_KINDS
+            if note.kind in REFUND_KINDS and not canceled
         ),
-        canceled=booking.status == "canceled",
+        canceled=canceled,
     )
 
 

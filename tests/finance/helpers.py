@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from ez_pipelines.canonical.bookings import BookingInput, upsert_booking
 from ez_pipelines.canonical.customers import CustomerInput, upsert_customer
 from ez_pipelines.canonical.db import Database
+from ez_pipelines.canonical.models import PaymentAction, RefundRequest
 from ez_pipelines.finance.ledger import DayResult, recognise_day
 
 DUBAI = ZoneInfo("Asia/Dubai")
@@ -57,3 +60,21 @@ def post_days(db: Database, first: date, last: date, *, max_lines: int = 500) ->
 def recognised(results: list[DayResult], booking_id: str) -> dict[date, int]:
     rows = [row for result in results for row in result.rows]
     return {row.day: row.recognised_minor for row in rows if row.booking_id == booking_id}
+
+
+def confirm_refunds(db: Database) -> None:
+    """Every refund asked for, confirmed as Checkout.com's refund action would confirm it."""
+    with db.write() as session:
+        for refund in session.scalars(select(RefundRequest)):
+            if session.get(PaymentAction, f"act_{refund.id}") is None:
+                session.add(
+                    PaymentAction(
+                        id=f"act_{refund.id}",
+                        payment_id=refund.payment_id,
+                        kind="refund",
+                        amount_minor=refund.amount_minor,
+                        currency=refund.currency,
+                        processed_at=refund.requested_at,
+                        recorded_at=refund.requested_at,
+                    )
+                )

@@ -21,7 +21,7 @@ from ez_pipelines.finance.invoicing import (
 )
 from ez_pipelines.finance.tables import CreditNote
 from ez_pipelines.outbox.tables import OutboxRow
-from tests.finance.helpers import NOW, add_booking, dubai
+from tests.finance.helpers import NOW, add_booking, confirm_refunds, dubai
 
 DAY = date(2026, 11, 5)
 POLICY = InvoicingPolicy(vat_rate_bp=500, late=LateReturnPolicy(grace_minutes=60))
@@ -114,6 +114,7 @@ def test_refunds_and_cancellations_become_credit_notes_once(sqlite_db: Database)
         booking = session.get(Booking, "B-2")
         assert booking is not None
         booking.status = "canceled"
+    confirm_refunds(sqlite_db)
 
     first = refresh_documents(sqlite_db, POLICY, now=NOW)
     again = refresh_documents(sqlite_db, POLICY, now=NOW)

@@ -17,7 +17,7 @@ from ez_pipelines.finance.rollforward import roll_forward
 from ez_pipelines.sandbox.scenario import apply_phase, generate_month
 from ez_pipelines.sandbox.scenario_manual_journals import manual_journals, month_days
 from ez_pipelines.sandbox.scenario_payments import apply_payments, plan_payments
-from tests.finance.helpers import NOW
+from tests.finance.helpers import NOW, confirm_refunds
 
 MONTH = date(2026, 11, 1)
 
@@ -30,6 +30,7 @@ def test_a_month_recognises_what_the_bookings_say_and_the_planted_differences_ar
     for phase in (1, 2):
         apply_phase(sqlite_db, scenario, phase, now=NOW)
         apply_payments(sqlite_db, plan_payments(scenario, phase), now=NOW)
+        confirm_refunds(sqlite_db)
         refresh_documents(sqlite_db, InvoicingPolicy(), now=NOW)
 
     results = [recognise_day(sqlite_db, day, max_lines=40, now=NOW) for day in month_days(MONTH)]
