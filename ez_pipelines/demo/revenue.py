@@ -160,12 +160,15 @@ def revenue_summary(
         for p in planted
         if all((p.day.isoformat(), p.booking_id, a) in found_keys for a in p.accounts)
     ]
+    planted_keys = {(p.day.isoformat(), p.booking_id, a) for p in planted for a in p.accounts}
     recognised = sum(j.credit_minor for j in journals if days[0] <= j.day <= days[-1])
     return {
+        "days_in_month": len(days),
         "days_posted": int(posted_days or 0),
         "failed_partitions": failed_partitions,
         "journals": len(journals),
         "journals_at_netsuite": len({j.id for j in journals} & held_journals),
+        "journals_at_netsuite_not_posted": len(held_journals - {j.id for j in journals}),
         "recognised_fils": recognised,
         "expected_fils": expected_fils(db, month),
         "unbalanced_journals": sum(1 for j in journals if j.debit_minor != j.credit_minor),
@@ -178,16 +181,23 @@ def revenue_summary(
             {"kind": p.kind, "date": p.day.isoformat(), "booking": p.booking_id} for p in planted
         ],
         "parallel_run_planted_found": len(planted_found),
+        "parallel_run_unexplained": len(found_keys - planted_keys),
     }
 
 
 def revenue_ok(summary: dict[str, Any]) -> bool:
+    """Every day of the month posted, every fils as expected, NetSuite holding exactly what was
+    posted, and the parallel run finding the planted differences and nothing else."""
     return bool(
-        summary["failed_partitions"] == 0
+        summary["days_posted"] == summary["days_in_month"]
+        and summary["journals"] > 0
+        and summary["failed_partitions"] == 0
         and summary["unbalanced_journals"] == 0
         and summary["recognised_fils"] == summary["expected_fils"]
         and summary["journals_at_netsuite"] == summary["journals"]
+        and summary["journals_at_netsuite_not_posted"] == 0
         and summary["invoices_at_netsuite"] == summary["invoices"]
         and summary["credit_notes_at_netsuite"] == summary["credit_notes"]
         and summary["parallel_run_planted_found"] == len(summary["parallel_run_planted"])
+        and summary["parallel_run_unexplained"] == 0
     )

@@ -147,15 +147,15 @@ def compare(
     revenue_account: str,
     tolerance_minor: int,
 ) -> ParallelRun:
-    """Compare every day both sides cover: the days we posted that the CSV also speaks of."""
+    """Compare every day either side covers: a day we posted that the CSV lacks, or one the CSV
+    has that we never posted, differs by all of its lines."""
     with db.read() as session:
         posted = set(session.scalars(select(RevenuePartition.day)))
-    days = tuple(sorted(posted & {line.day for line in manual}))
+    days = tuple(sorted(posted | {line.day for line in manual}))
     theirs: dict[Key, int] = defaultdict(int)
     for line in manual:
-        if line.day in days:
-            key = (line.day, line.booking_id, line.account)
-            theirs[key] += line.debit_minor - line.credit_minor
+        key = (line.day, line.booking_id, line.account)
+        theirs[key] += line.debit_minor - line.credit_minor
     ours = our_lines(
         db, deferred_account=deferred_account, revenue_account=revenue_account, days=days
     )
