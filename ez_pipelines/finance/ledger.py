@@ -168,12 +168,12 @@ def _post_journals(session: Session, result: DayResult, *, now: datetime) -> Non
     for stored in existing.values():
         if stored.status == "withdrawn":
             continue
-        # TODO(voiding journals through NetSuite's transform API): a withdrawn journal stays in
-        # NetSuite as last posted; the audit row tells finance to reverse it there.
+        # NetSuite deletes it under the same external id; the audit row keeps what it held.
         _audit(session, stored, "withdrawn", 0, "[]", now=now)
         stored.status = "withdrawn"
         stored.updated_at = now
         result.withdrawn.append(stored.id)
+        enqueue_change(session, "revenue_journal", stored.id, now)
 
 
 def _audit(

@@ -37,6 +37,7 @@ _REQUIRED_REFS = {
     "customerRefund": ("customer",),
     "journalEntry": ("subsidiary",),
 }
+CENT = Decimal("0.01")
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _READ_ONLY = ("id", "links")
@@ -102,6 +103,14 @@ class RecordStore:
         if "externalId" in body:
             self._check_external_id(record_type, body["externalId"], owner=existing["id"])
         return self._save(record_type, existing["id"], body)
+
+    def delete(self, record_type: str, ref: str) -> None:
+        existing = self.find(record_type, ref)
+        if existing is None:
+            raise no_such_record()
+        del self._records[record_type][existing["id"]]
+        if existing.get("externalId") is not None:
+            self._by_external_id[record_type].pop(existing["externalId"], None)
 
     def matching(self, record_type: str, external_id: str | None) -> list[str]:
         """Internal ids in creation order, only the one with `external_id` when given."""
@@ -234,5 +243,11 @@ def _amount(line: Record, field: str, path: str) -> Decimal:
         raise invalid_content(f"Invalid amount in {field}.", path=f"{path}.{field}") from None
     if not amount.is_finite() or amount < 0:
         raise invalid_content(f"Invalid amount in {field}.", path=f"{path}.{field}")
+    if amount != amount.quantize(CENT):
+        # The account's currency (AED) has two decimals; NetSuite refuses a finer amount.
+        raise invalid_content(
+            f"Invalid amount in {field}: {value} has more decimals than the currency allows.",
+            path=f"{path}.{field}",
+        )
     # NetSuite keeps amounts to the cent; comparing at that precision is what it balances on.
-    return amount.quantize(Decimal("0.01"))
+    return amount

@@ -85,6 +85,7 @@ class NetSuiteStandIn(StandIn):
         route(one, self.get_record, methods=["GET"], response_model=None)
         route(one, self.upsert_record, methods=["PUT"], response_model=None)
         route(one, self.update_record, methods=["PATCH"], response_model=None)
+        route(one, self.delete_record, methods=["DELETE"], response_model=None)
 
     def settings(self) -> dict[str, Any]:
         return {"max_in_flight": self.max_in_flight}
@@ -157,6 +158,13 @@ class NetSuiteStandIn(StandIn):
             return _written(request, kind, self.store.update(kind, ref, body or {}))
 
         return await self._serve(request, "update", answer, has_body=True)
+
+    async def delete_record(self, request: Request, record_type: str, ref: str) -> Response:
+        def answer(_: Record | None) -> Response:
+            self.store.delete(record_type_named(record_type), ref)
+            return Response(status_code=204)
+
+        return await self._serve(request, "delete", answer)
 
     async def _serve(
         self, request: Request, operation: str, answer: Answer, *, has_body: bool = False

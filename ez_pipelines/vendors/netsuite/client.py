@@ -110,6 +110,12 @@ class NetSuiteClient:
             )
         return record
 
+    def delete(self, record_type: str, ref: str) -> bool:
+        """Delete the record at `ref`; False when NetSuite holds none there, so deleting again
+        after a lost answer is as good as deleting once."""
+        response = self._send("DELETE", record_type, _check_ref(ref), missing_ok=True)
+        return response.status_code != 404
+
     def create(self, record_type: str, body: Mapping[str, Any]) -> str:
         """Insert a new record; returns its internal id.
 

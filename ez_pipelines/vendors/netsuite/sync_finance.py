@@ -18,13 +18,16 @@ from ez_pipelines.finance.tables import CreditNote, RevenueJournal
 from ez_pipelines.outbox.errors import SyncError
 from ez_pipelines.outbox.projection import Outbound, Payload, Pushed
 from ez_pipelines.vendors.netsuite import contract_finance, contract_v1
-from ez_pipelines.vendors.netsuite.client import NetSuiteClient
+from ez_pipelines.vendors.netsuite.client import NetSuiteClient, external_ref
 from ez_pipelines.vendors.netsuite.contract_finance import FinanceRefs
 from ez_pipelines.vendors.netsuite.sync import (
     CustomerNotInNetSuite,
     InvoiceNotInNetSuite,
     upsert_all,
 )
+
+WITHDRAWN = "withdrawn"
+"""Marks the payload of a journal to delete: it has no lines left to post."""
 
 
 def netsuite_ids(session: Session, record_type: str, record_ids: set[str]) -> dict[str, str]:
@@ -147,32 +150,46 @@ class NetSuiteCreditMemos(_FinanceProjection):
 
 
 class NetSuiteRevenueJournals(_FinanceProjection):
-    """Each day's revenue journal, upserted by its `REVREC-...` external id."""
+    """Each day's revenue journal, upserted by its `REVREC-...` external id; a journal its day
+    no longer needs is deleted by the same id."""
 
     entity = "revenue_journal"
 
     def build(self, session: Session, record_ids: Sequence[str]) -> dict[str, Payload]:
-        journals = session.scalars(
-            select(RevenueJournal).where(
-                RevenueJournal.id.in_(record_ids), RevenueJournal.status == "posted"
-            )
-        )
+        journals = session.scalars(select(RevenueJournal).where(RevenueJournal.id.in_(record_ids)))
         return {
-            journal.id: {
-                **contract_finance.journal_payload(
-                    journal.day,
-                    journal.currency,
-                    lines_from_json(journal.lines),
-                    subsidiary_id=self.subsidiary_id,
-                    refs=self.refs,
-                ),
-                "externalId": journal.id,
-            }
+            journal.id: (
+                {
+                    **contract_finance.journal_payload(
+                        journal.day,
+                        journal.currency,
+                        lines_from_json(journal.lines),
+                        subsidiary_id=self.subsidiary_id,
+                        refs=self.refs,
+                    ),
+                    "externalId": journal.id,
+                }
+                if journal.status == "posted"
+                else {"externalId": journal.id, WITHDRAWN: True}
+            )
             for journal in journals
         }
 
     def push(self, items: Sequence[Outbound]) -> Mapping[str, Pushed | SyncError]:
-        return _push_when_ready(self.client, items, "journalEntry", {})
+        withdrawn = [item for item in items if item.payload.get(WITHDRAWN)]
+        results = _push_when_ready(
+            self.client, [item for item in items if item not in withdrawn], "journalEntry", {}
+        )
+        for item in withdrawn:
+            results[item.record_id] = self._delete(item)
+        return results
+
+    def _delete(self, item: Outbound) -> Pushed | SyncError:
+        try:
+            self.client.delete("journalEntry", external_ref(item.record_id))
+        except SyncError as err:
+            return err
+        return Pushed(item.vendor_id or "", "updated", vendor_key=item.record_id, released=True)
 
 
 FinanceProjection = NetSuiteInvoices | NetSuiteCreditMemos | NetSuiteRevenueJournals
