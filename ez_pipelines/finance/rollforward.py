@@ -1,22 +1,24 @@
 """The deferred revenue roll-forward of a posted day, and the checks finance relies on.
 
 Per booking and in total: opening + invoiced - recognised - refunded = closing, to the fils.
-A booking's opening is its closing on the last day it was posted before; a booking whose rental
-has ended holds nothing; and what the ledger says was invoiced matches the invoices themselves.
+A booking's opening is its closing on the day before, and its closing the next day's opening,
+each judged once that neighbouring day is posted: days are posted in any order, and the later
+of two neighbours checks the link between them. A booking whose rental has ended holds nothing;
+and what the ledger says was invoiced matches the invoices themselves.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.canonical.models import Booking, InvoiceLine
-from ez_pipelines.finance.tables import CreditNote, RevenueDay
+from ez_pipelines.finance.tables import CreditNote, RevenueDay, RevenuePartition
 
 _SAMPLE = 20
 
@@ -33,6 +35,8 @@ class RollForward:
     identity_breaks: list[str] = field(default_factory=list)
     ended_not_zero: list[str] = field(default_factory=list)
     invoice_mismatches: list[str] = field(default_factory=list)
+    previous_day_checked: bool = False
+    next_day_checked: bool = False
 
     @property
     def identity_holds(self) -> bool:
@@ -54,6 +58,8 @@ class RollForward:
             "identity_breaks": self.identity_breaks[:_SAMPLE],
             "ended_not_zero": self.ended_not_zero[:_SAMPLE],
             "invoice_mismatches": self.invoice_mismatches[:_SAMPLE],
+            "previous_day_checked": self.previous_day_checked,
+            "next_day_checked": self.next_day_checked,
         }
 
 
@@ -63,7 +69,11 @@ def roll_forward(db: Database, day: date) -> RollForward:
     with db.read() as session:
         rows = list(session.scalars(select(RevenueDay).where(RevenueDay.day == day)))
         ids = [row.booking_id for row in rows]
+        before, after = day - timedelta(days=1), day + timedelta(days=1)
+        report.previous_day_checked = session.get(RevenuePartition, before) is not None
+        report.next_day_checked = session.get(RevenuePartition, after) is not None
         previous = _previous_closings(session, ids, day)
+        following = _openings_on(session, after) if report.next_day_checked else {}
         ledger_invoiced = dict(
             session.execute(
                 select(RevenueDay.booking_id, func.sum(RevenueDay.invoiced_minor))
@@ -83,10 +93,15 @@ def roll_forward(db: Database, day: date) -> RollForward:
         moved = row.invoiced_minor - row.recognised_minor - row.refunded_minor
         if row.opening_minor + moved != row.closing_minor:
             report.identity_breaks.append(f"{row.booking_id}: movements do not reach closing")
-        elif row.opening_minor != previous.get(row.booking_id, 0):
+        elif report.previous_day_checked and row.opening_minor != previous.get(row.booking_id, 0):
             report.identity_breaks.append(
                 f"{row.booking_id}: opening {row.opening_minor} but last closing "
                 f"{previous.get(row.booking_id, 0)}"
+            )
+        if report.next_day_checked and following.get(row.booking_id, 0) != row.closing_minor:
+            report.identity_breaks.append(
+                f"{row.booking_id}: closes at {row.closing_minor} but {after} opens at "
+                f"{following.get(row.booking_id, 0)}"
             )
         if row.ended and row.closing_minor != 0:
             report.ended_not_zero.append(f"{row.booking_id}: closes at {row.closing_minor}")
@@ -97,6 +112,13 @@ def roll_forward(db: Database, day: date) -> RollForward:
                 f"invoices say {expected}"
             )
     return report
+
+
+def _openings_on(session: Session, day: date) -> dict[str, int]:
+    rows = session.execute(
+        select(RevenueDay.booking_id, RevenueDay.opening_minor).where(RevenueDay.day == day)
+    )
+    return {booking_id: opening for booking_id, opening in rows}
 
 
 def _previous_closings(session: Session, ids: list[str], day: date) -> dict[str, int]:

@@ -71,3 +71,33 @@ def test_days_posted_out_of_order_equal_days_posted_in_order(
         report = roll_forward(sqlite_db, november(day))
         assert report.identity_holds and report.ended_at_zero, day
     assert roll_forward(sqlite_db, november(5)).closing_minor == 0
+
+
+def test_a_day_rolled_forward_before_the_day_before_it_is_posted_holds(
+    sqlite_db: Database,
+) -> None:
+    write_bookings(sqlite_db)
+
+    reports = {}
+    for day in (3, 1, 2):
+        recognise_day(sqlite_db, november(day), max_lines=500, now=NOW)
+        reports[day] = roll_forward(sqlite_db, november(day))
+
+    assert all(r.identity_holds for r in reports.values()), {
+        d: r.identity_breaks for d, r in reports.items()
+    }
+    # Once the 2nd is posted, its roll-forward vouches for the link to the 3rd as well.
+    assert reports[2].next_day_checked
+
+
+def test_a_next_day_that_no_longer_follows_is_a_break(sqlite_db: Database) -> None:
+    write_bookings(sqlite_db)
+    recognise_day(sqlite_db, november(3), max_lines=500, now=NOW)
+    add_booking(sqlite_db, "B-3", pickup_at=dubai(november(2)), days=3, amount_minor=3_000)
+
+    recognise_day(sqlite_db, november(2), max_lines=500, now=NOW)
+    second = roll_forward(sqlite_db, november(2))
+
+    # B-3 was entered after the 3rd was posted without it: the 3rd does not follow the 2nd.
+    assert not second.identity_holds
+    assert any(b.startswith("B-3") for b in second.identity_breaks)
