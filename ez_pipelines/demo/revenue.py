@@ -150,6 +150,7 @@ def revenue_summary(
             select(func.count()).where(RevenuePartition.day.between(days[0], days[-1]))
         )
         invoices = session.scalar(select(func.count()).select_from(Invoice))
+        paid = session.scalar(select(func.count()).where(Invoice.status == "paid"))
         notes = session.scalar(select(func.count()).select_from(CreditNote))
     held = sandbox.records("netsuite")["records"]
     held_journals = {str(r.get("externalId")) for r in held.get("journalEntry", [])}
@@ -173,6 +174,7 @@ def revenue_summary(
         "expected_fils": expected_fils(db, month),
         "unbalanced_journals": sum(1 for j in journals if j.debit_minor != j.credit_minor),
         "invoices": int(invoices or 0),
+        "invoices_paid": int(paid or 0),
         "invoices_at_netsuite": len(held.get("invoice", [])),
         "credit_notes": int(notes or 0),
         "credit_notes_at_netsuite": len(held.get("creditMemo", [])),
