@@ -50,9 +50,9 @@ from ez_pipelines.demo.revenue import (
 )
 from ez_pipelines.demo.summary import IntegrationSummary, render_table, write_summary
 from ez_pipelines.demo.vendor_view import checkout_view, hubspot_view, netsuite_view
-from ez_pipelines.ops.health import Thresholds
 from ez_pipelines.ops.logs import configure_logging
 from ez_pipelines.ops.metrics import outbound_stats
+from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.payments.reconcile import payment_days
 from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.sandbox.scenario import generate_month

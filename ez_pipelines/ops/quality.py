@@ -35,6 +35,8 @@ class Rule:
     kind: str
     column: str | None = None
     bound: float | None = None
+    strict: bool = False
+    """For at_most: the value must stay below the bound, not reach it."""
 
 
 def integer_type(column: str, name: str | None = None) -> Rule:
@@ -47,6 +49,10 @@ def not_null(column: str, name: str | None = None) -> Rule:
 
 def at_most(column: str, bound: float, name: str | None = None) -> Rule:
     return Rule(name or f"{column} at most {bound:g}", "at_most", column, bound)
+
+
+def below(column: str, bound: float, name: str | None = None) -> Rule:
+    return Rule(name or f"{column} below {bound:g}", "at_most", column, bound, strict=True)
 
 
 def lag_at_most(column: str, bound_s: float, name: str | None = None) -> Rule:
@@ -129,7 +135,9 @@ def _expectation(gx: Any, rule: Rule, column: str | None) -> Any:
     if rule.kind == "not_null":
         return expectations.ExpectColumnValuesToNotBeNull(column=column)
     if rule.kind in ("at_most", "lag_at_most"):
-        return expectations.ExpectColumnMaxToBeBetween(column=column, max_value=rule.bound)
+        return expectations.ExpectColumnMaxToBeBetween(
+            column=column, max_value=rule.bound, strict_max=rule.strict
+        )
     if rule.kind == "no_rows":
         return expectations.ExpectTableRowCountToEqual(value=0)
     raise ValueError(f"unknown rule kind {rule.kind!r}")

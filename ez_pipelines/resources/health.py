@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ez_pipelines.ops.health import Thresholds
+from ez_pipelines.ops.thresholds import Thresholds
 
 
 class HealthResource(dg.ConfigurableResource):

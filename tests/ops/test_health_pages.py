@@ -93,7 +93,9 @@ def test_metrics_are_prometheus_text_with_every_integration(
     assert response.headers["content-type"].startswith("text/plain")
     families = {f.name: f for f in text_string_to_metric_families(response.text)}
     status = {s.labels["integration"]: s.value for s in families["ez_integration_status"].samples}
-    assert status == {"netsuite": 2.0, "hubspot": 0.0, "checkout": 0.0}
+    assert status == {
+        "netsuite": 2.0, "hubspot": 0.0, "checkout": 0.0, "crisp": 0.0, "whatsapp": 0.0
+    }  # fmt: skip
     queue = {
         (s.labels["integration"], s.labels["state"]): s.value
         for s in families["ez_outbox_queue_depth"].samples

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
-from ez_pipelines.ops.health import Thresholds
+from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.ops.web.checkout import CheckoutReceiver
 from ez_pipelines.ops.web.lead_hooks import LeadHooks
 from ez_pipelines.ops.web.lead_routes import lead_router

@@ -21,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import Clock
-from ez_pipelines.ops.health import IntegrationHealth, Thresholds, integration_health
+from ez_pipelines.ops.health import IntegrationHealth, integration_health
 from ez_pipelines.ops.history import samples_since
 from ez_pipelines.ops.logs import mask_contact_points
+from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.ops.web.charts import sparkline
 from ez_pipelines.ops.web.nav import PAGE_LINKS
 from ez_pipelines.outbox.deadletters import (
