@@ -19,23 +19,31 @@ Echo = Callable[[str], None]
 ALERT_SENSOR = "health_alerts"
 
 
-def tick_alerts(defs: dg.Definitions, instance: dg.DagsterInstance) -> str:
-    """Evaluate the alert sensor once, as the daemon does every minute; returns its summary."""
-    sensor = defs.resolve_sensor_def(ALERT_SENSOR)
-    all_resources = defs.resources or {}
-    resources = {name: all_resources[name] for name in ("database", "slack", "health")}
-    with dg.build_sensor_context(
-        instance=instance, resources=resources, definitions=defs
-    ) as context:
-        result = sensor(context)
-    return (result.skip_message or "") if isinstance(result, dg.SkipReason) else str(result)
+class AlertSensor:
+    """The alert sensor evaluated as the daemon does every minute, each evaluation starting from
+    the cursor the previous one left."""
+
+    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance) -> None:
+        self.defs = defs
+        self.instance = instance
+        self.cursor: str | None = None
+
+    def tick(self) -> str:
+        """Evaluate the sensor once; returns its summary."""
+        sensor = self.defs.resolve_sensor_def(ALERT_SENSOR)
+        all_resources = self.defs.resources or {}
+        resources = {name: all_resources[name] for name in ("slack", "health")}
+        with dg.build_sensor_context(
+            instance=self.instance, resources=resources, definitions=self.defs, cursor=self.cursor
+        ) as context:
+            result = sensor(context)
+            self.cursor = context.cursor
+        return (result.skip_message or "") if isinstance(result, dg.SkipReason) else str(result)
 
 
-def health_pass(
-    run_job: Callable[[str], object], defs: dg.Definitions, instance: dg.DagsterInstance, echo: Echo
-) -> None:
+def health_pass(run_job: Callable[[str], object], alerts: AlertSensor, echo: Echo) -> None:
     run_job("integration_health")
-    echo(f"  alert sensor: {tick_alerts(defs, instance)}")
+    echo(f"  alert sensor: {alerts.tick()}")
 
 
 def _rounded(value: float | None, digits: int = 3) -> float | None:

@@ -27,6 +27,7 @@ from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.definitions import build_definitions
 from ez_pipelines.demo.driver import Driver
 from ez_pipelines.demo.health_view import (
+    AlertSensor,
     health_entries,
     health_json,
     health_pass,
@@ -235,6 +236,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         defs = build_definitions(settings)
         driver = Driver(defs, instance, echo)
         busy = _webhooks_in_flight(sandbox)
+        alerts = AlertSensor(defs, instance)
 
         for phase in (1, 2):
             now = SYSTEM_CLOCK.now()
@@ -248,7 +250,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
             if phase == 1:
                 _forged_webhook(webhook_url, echo)
             echo(f"health after phase {phase}:")
-            health_pass(driver.run_job, defs, instance, echo)
+            health_pass(driver.run_job, alerts, echo)
 
         traffic = lead_traffic(scenario, options.lead_prospects)
         configure_channels(sandbox, settings, webhook_url.rsplit("/webhooks/", 1)[0])
@@ -279,7 +281,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
             planted=planted,
         )
         echo("health, once everything has settled:")
-        health_pass(driver.run_job, defs, instance, echo)
+        health_pass(driver.run_job, alerts, echo)
         healths = health_entries(db, Thresholds.from_settings(settings.health), SYSTEM_CLOCK.now())
         slack = slack_messages(sandbox)
 
