@@ -89,10 +89,11 @@ def _frame(health: IntegrationHealth, now: datetime) -> pd.DataFrame:
         {
             "dead_letters": pd.array([out.dead_letters if out else 0], dtype="Int64"),
             "error_rate": pd.array([(out.error_rate if out else None) or 0.0], dtype="Float64"),
-            "oldest_change_at": pd.Series([oldest], dtype="datetime64[us, UTC]"),
+            # Instants keep whatever zone they carry: one without fails its check, with a reason.
+            "oldest_change_at": pd.Series([oldest]),
             "p95_lag_s": pd.array([(out.p95_lag_s if out else None) or 0.0], dtype="Float64"),
             "rejected": pd.array([inbound.rejected if inbound else 0], dtype="Int64"),
-            "oldest_waiting_at": pd.Series([oldest_in], dtype="datetime64[us, UTC]"),
+            "oldest_waiting_at": pd.Series([oldest_in]),
         }
     )
 

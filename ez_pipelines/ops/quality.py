@@ -87,7 +87,7 @@ def evaluate(frame: pd.DataFrame, rules: Sequence[Rule], *, now: datetime) -> li
     verdicts: dict[int, Verdict] = {}
     expectations: list[tuple[int, Any]] = []
     for index, rule in enumerate(rules):
-        refused = _refusal(work, rule)
+        refused = _refusal(work, rule, now)
         if refused:
             verdicts[index] = Verdict(rule.name, False, None, None, refused)
             continue
@@ -112,7 +112,7 @@ def evaluate(frame: pd.DataFrame, rules: Sequence[Rule], *, now: datetime) -> li
     return [verdicts[i] for i in range(len(rules))]
 
 
-def _refusal(frame: pd.DataFrame, rule: Rule) -> str | None:
+def _refusal(frame: pd.DataFrame, rule: Rule, now: datetime) -> str | None:
     """Why `rule` cannot be judged on this frame, or None when it can."""
     if rule.column is None:
         return None
@@ -120,6 +120,8 @@ def _refusal(frame: pd.DataFrame, rule: Rule) -> str | None:
         return f"column {rule.column} is missing"
     if rule.kind != "lag_at_most":
         return None
+    if now.tzinfo is None:
+        return f"the instant {rule.column}'s lag is measured to has no time zone"
     dtype = frame[rule.column].dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         return None

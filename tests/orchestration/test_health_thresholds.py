@@ -9,9 +9,12 @@ import dagster as dg
 import pytest
 
 from ez_pipelines.checks.health import health_check_results
+from ez_pipelines.definitions import build_resources
 from ez_pipelines.ops.health import IntegrationHealth, OutboundFigures
 from ez_pipelines.ops.inbound import InboundFigures
 from ez_pipelines.ops.thresholds import RED, Thresholds, findings
+from ez_pipelines.resources.health import HealthResource
+from ez_pipelines.settings import Settings
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 THRESHOLDS = Thresholds(lag_bound_s=900, error_rate_warn=0.2, error_rate_red=0.5)
@@ -86,3 +89,10 @@ def test_error_rates_read_as_percentages_in_findings_and_checks() -> None:
 
     assert rate.description == "hubspot: error rate in the last hour 27% (threshold 20%)"
     assert quiet[0].description == "hubspot: error rate in the last hour 5% (threshold 20%)"
+
+
+def test_settings_resource_and_page_start_from_the_same_thresholds() -> None:
+    from_settings = Thresholds.from_settings(Settings.from_env({}).health)
+
+    assert from_settings == HealthResource().thresholds() == Thresholds()
+    assert build_resources(Settings.from_env({}))["health"].thresholds() == from_settings
