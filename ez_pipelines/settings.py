@@ -59,6 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EZ_SERVE_HOST", "127.0.0.1", "Address of `ez-pipelines serve` (webhooks, pages)."),
     Setting("EZ_SERVE_PORT", "8780", "Port of `ez-pipelines serve`."),
     Setting("EZ_WEBHOOK_MAX_BYTES", "1048576", "Largest webhook body accepted."),
+    Setting("EZ_OPS_TOKEN", "ez-sandbox-ops-token", "Token the ops pages' actions need.", True),
     Setting("EZ_OUTBOX_BATCH", "100", "Rows claimed per dispatcher batch."),
     Setting("EZ_OUTBOX_LEASE_S", "120", "How long a claim is held before others may take it."),
     Setting("EZ_RETRY_BASE_S", "1", "First backoff ceiling; doubles per attempt."),
@@ -150,6 +151,8 @@ class ServeSettings:
     host: str
     port: int
     webhook_max_bytes: int
+    ops_token: str
+    """What a person types (or a proxy sends) to retry or discard a dead letter from a page."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,7 @@ class Settings:
                 host=get("EZ_SERVE_HOST"),
                 port=int(get("EZ_SERVE_PORT")),
                 webhook_max_bytes=int(get("EZ_WEBHOOK_MAX_BYTES")),
+                ops_token=get("EZ_OPS_TOKEN"),
             ),
             retry=RetrySettings(
                 base_s=float(get("EZ_RETRY_BASE_S")),
@@ -340,4 +344,5 @@ class Settings:
             self.leads.whatsapp_app_secret,
             self.leads.whatsapp_verify_token,
             self.slack.token,
+            self.serve.ops_token,
         ]
