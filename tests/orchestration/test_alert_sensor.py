@@ -4,8 +4,10 @@ recovery are each one message, and a restarted sensor resuming from its cursor r
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from ez_pipelines.canonical.db import Database
+from ez_pipelines.ops.alerts import AMBER, RED, read_cursor, write_cursor
 from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.sandbox.server import BackgroundServer
 from tests.cases.alerting import UI, Ticker, alert_resources, slack_messages
@@ -79,3 +81,15 @@ def test_warning_escalation_and_recovery_are_each_heard_once(
     assert "2400 s (threshold 900 s)" in escalated and f"/runs/{runs[2]}|" in escalated
     assert "went from amber to red" in again
     assert "recovered" in recovered and "60 s (threshold 900 s)" in recovered
+
+
+def test_a_cursor_round_trips_and_an_unreadable_one_reads_as_nothing_told(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    told = {"check:a:-": AMBER, "run:1234": RED}
+
+    assert read_cursor(write_cursor(told)) == told
+    assert read_cursor(None) == {}
+    for unreadable in ("not json", '{"version": 1, "told": {"k": "purple"}}', "[1, 2]"):
+        assert read_cursor(unreadable) == {}
+    assert "alert cursor unreadable" in caplog.text
