@@ -35,10 +35,12 @@ lint: $(STAMP)
 test: lint chromium
 	$(BIN)/pytest
 
-# The receiver benchmark, then lead matching against Splink (DuckDB) from the `bench` extra.
+# The receiver benchmark, lead matching against Splink (DuckDB) from the `bench` extra, and the
+# health figures at a million rows.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.leads
+	$(BIN)/python -m bench.health
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
-import requests
 
 from ez_pipelines.assets.keys import RECONCILIATION
 from ez_pipelines.canonical import migrate
@@ -27,6 +25,7 @@ from ez_pipelines.clock import SYSTEM_CLOCK
 from ez_pipelines.definitions import build_definitions
 from ez_pipelines.demo.driver import Driver
 from ez_pipelines.demo.health_view import (
+    AlertSensor,
     health_entries,
     health_json,
     health_pass,
@@ -48,25 +47,29 @@ from ez_pipelines.demo.revenue import (
     run_parallel_run,
     write_scenario_manual_journals,
 )
+from ez_pipelines.demo.stage import (
+    POLL_AFTER_S,
+    demo_environment,
+    forged_webhook,
+    precreate_form_contacts,
+    prepare_home,
+    switch_faults_on,
+    webhooks_in_flight,
+)
 from ez_pipelines.demo.summary import IntegrationSummary, render_table, write_summary
 from ez_pipelines.demo.vendor_view import checkout_view, hubspot_view, netsuite_view
-from ez_pipelines.ops.health import Thresholds
 from ez_pipelines.ops.logs import configure_logging
 from ez_pipelines.ops.metrics import outbound_stats
+from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.payments.reconcile import payment_days
-from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.sandbox.scenario import generate_month
 from ez_pipelines.sandbox.scenario_apply import PhaseReport, apply_phase
 from ez_pipelines.sandbox.scenario_payments import apply_payments, plan_payments
 from ez_pipelines.settings import Settings
-from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.registry import SYSTEMS
 
 log = logging.getLogger(__name__)
 Echo = Callable[[str], None]
-POLL_AFTER_S = 3.0
-"""How quiet a payment must be before the demo's polling pass asks about it (600 s in production;
-the demo compresses it as it compresses Checkout.com's resend schedule)."""
 
 
 @dataclass(frozen=True)
@@ -83,98 +86,11 @@ class DemoOptions:
     lead_prospects: int = 200
 
 
-def _prepare_home(home: Path) -> str:
-    """A fresh demo database under `home`, and Dagster's storage beside it, emptied too when it
-    lives under `home`: runs and alerts of an earlier demo refer to a store that is gone."""
-    home.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        (home / f"ez.db{suffix}").unlink(missing_ok=True)
-    for log_name in ("demo.log", "receiver.log"):
-        (home / "logs" / log_name).unlink(missing_ok=True)
-    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster")))
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    if dagster_home.resolve().is_relative_to(home.resolve()):
-        for stored in dagster_home.iterdir():
-            if stored.name == "dagster.yaml":
-                continue
-            if stored.is_dir():
-                shutil.rmtree(stored)
-            else:
-                stored.unlink()
-    config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return f"sqlite:///{home / 'ez.db'}"
-
-
-def _demo_environment(url: str, port: int, options: DemoOptions) -> dict[str, str]:
-    base = f"http://127.0.0.1:{port}"
-    return {
-        "EZ_DATABASE_URL": url,
-        "EZ_NETSUITE_BASE_URL": f"{base}/netsuite/services/rest",
-        "EZ_HUBSPOT_BASE_URL": f"{base}/hubspot",
-        "EZ_CHECKOUT_BASE_URL": f"{base}/checkout",
-        "EZ_SLACK_BASE_URL": f"{base}/slack/api/",
-        "EZ_CHECKOUT_POLL_AFTER_S": str(POLL_AFTER_S),
-        "EZ_HTTP_READ_TIMEOUT_S": str(options.read_timeout_s),
-        "EZ_RETRY_BASE_S": "0.5",
-        "EZ_RETRY_CAP_S": "8",
-        "EZ_SYNC_DRAIN_S": "60",
-    }
-
-
-def _precreate_form_contacts(settings: Settings, scenario_contacts: list[dict[str, str]]) -> int:
-    """Contacts a web form left in HubSpot before our first sync, through HubSpot's own API."""
-    with HubSpotClient(settings.hubspot, timeout=settings.timeout) as client:
-        for properties in scenario_contacts:
-            client.create_contact(properties)
-    return len(scenario_contacts)
-
-
-def _switch_faults_on(
-    sandbox: SandboxClient, settings: Settings, webhook_url: str, options: DemoOptions
-) -> None:
-    for name in SYSTEMS:
-        sandbox.set_faults(
-            name,
-            error_rate=options.error_rate,
-            timeout_after_commit_rate=options.timeout_after_commit_rate,
-            hang_s=options.read_timeout_s + 1.0,
-            seed=options.seed,
-        )
-    # Checkout.com resends for about 30 hours; at this scale the whole schedule takes 100 s.
-    sandbox.configure(
-        "checkout",
-        webhook_url=webhook_url,
-        webhook_secret=settings.checkout.webhook_secret,
-        drop_rate=options.webhook_drop_rate,
-        duplicate_rate=options.webhook_duplicate_rate,
-        reorder=True,
-        delay_ms=500.0,
-        time_scale=0.001,
-        seed=options.seed,
-    )
-
-
-def _webhooks_in_flight(sandbox: SandboxClient) -> Callable[[], bool]:
-    def busy() -> bool:
-        return int(sandbox.stats("checkout")["webhooks"]["pending"]) > 0
-
-    return busy
-
-
 def _echo_phase(echo: Echo, report: PhaseReport, payments: tuple[int, int]) -> None:
     echo(f"phase {report.phase} written:")
     for line in report.lines():
         echo(f"  {line}")
     echo(f"  payments: {payments[0]} asked of Checkout.com, {payments[1]} refunds")
-
-
-def _forged_webhook(webhook_url: str, echo: Echo) -> None:
-    """Someone posts an event signed with the wrong key: refused, counted, and heard in Slack."""
-    body = b'{"id":"evt_forged_1","type":"payment_captured","data":{}}'
-    answer = requests.post(webhook_url, data=body, headers={"Cko-Signature": "0" * 64}, timeout=5)
-    echo(f"a webhook with a forged signature arrives: answered {answer.status_code}")
 
 
 def _reconcile(driver: Driver, db: Database) -> int:
@@ -193,9 +109,9 @@ def _reconcile(driver: Driver, db: Database) -> int:
 
 def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
     """Run the whole demo; True when every vendor holds exactly our records, once."""
-    url = _prepare_home(home)
+    url = prepare_home(home)
     sandbox_port, receiver_port = free_port(), free_port()
-    os.environ.update(_demo_environment(url, sandbox_port, options))
+    os.environ.update(demo_environment(url, sandbox_port, options))
     os.environ["EZ_MANUAL_JOURNALS_CSV"] = str(home / "manual-journals.csv")
     settings = Settings.from_env()
     log_file = home / "logs" / "demo.log"
@@ -222,10 +138,10 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         ]
         echo(
             f"sandbox on 127.0.0.1:{sandbox_port}, webhook receiver on 127.0.0.1:{receiver_port}; "
-            f"{_precreate_form_contacts(settings, forms)} HubSpot contacts already exist from "
+            f"{precreate_form_contacts(settings, forms)} HubSpot contacts already exist from "
             "web forms"
         )
-        _switch_faults_on(sandbox, settings, webhook_url, options)
+        switch_faults_on(sandbox, settings, webhook_url, options)
         echo(
             f"faults on: {options.error_rate:.0%} 5xx, "
             f"{options.timeout_after_commit_rate:.0%} timeouts after commit; webhooks "
@@ -234,7 +150,8 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
         )
         defs = build_definitions(settings)
         driver = Driver(defs, instance, echo)
-        busy = _webhooks_in_flight(sandbox)
+        busy = webhooks_in_flight(sandbox)
+        alerts = AlertSensor(defs, instance)
 
         for phase in (1, 2):
             now = SYSTEM_CLOCK.now()
@@ -246,9 +163,9 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
                 driver.run_job("sync_all")
             driver.until_quiet(db, deadline=deadline, busy=busy)
             if phase == 1:
-                _forged_webhook(webhook_url, echo)
+                forged_webhook(webhook_url, echo)
             echo(f"health after phase {phase}:")
-            health_pass(driver.run_job, defs, instance, echo)
+            health_pass(driver.run_job, alerts, echo)
 
         traffic = lead_traffic(scenario, options.lead_prospects)
         configure_channels(sandbox, settings, webhook_url.rsplit("/webhooks/", 1)[0])
@@ -282,7 +199,7 @@ def run_demo(options: DemoOptions, *, home: Path, echo: Echo) -> bool:
             planted=planted,
         )
         echo("health, once everything has settled:")
-        health_pass(driver.run_job, defs, instance, echo)
+        health_pass(driver.run_job, alerts, echo)
         healths = health_entries(db, Thresholds.from_settings(settings.health), SYSTEM_CLOCK.now())
         slack = slack_messages(sandbox)
 

@@ -2,8 +2,8 @@
 
 Outbound figures come from the outbox, inbound ones from the inbox and its tallies; each query
 reads an index range (system, status, time) or a window of the last hour, so the cost follows
-the recent traffic, not the size of the tables. The same thresholds turn the figures into a
-colour here, on the page, in the checks and in the alerts.
+the recent traffic, not the size of the tables. `ops.thresholds` turns the figures into
+findings and a colour.
 """
 
 from __future__ import annotations
@@ -24,28 +24,11 @@ from ez_pipelines.ops.metrics import (
     percentile,
     queue_status,
 )
+from ez_pipelines.ops.thresholds import GREEN, RANK, Finding, Thresholds, findings
 from ez_pipelines.outbox.tables import DONE, OutboxAttempt, OutboxRow
-from ez_pipelines.settings import HealthSettings
 from ez_pipelines.vendors.registry import SYSTEMS
 
 WINDOW = timedelta(hours=1)
-GREEN, AMBER, RED = "green", "amber", "red"
-NO_DEAD_LETTERS, ERROR_RATE, SYNC_LAG = "no_dead_letters", "error_rate", "sync_lag"
-WEBHOOKS_REJECTED = "webhooks_rejected"
-OUTBOUND_CHECKS = (NO_DEAD_LETTERS, ERROR_RATE, SYNC_LAG)
-INBOUND_CHECKS = (WEBHOOKS_REJECTED,)
-_RANK = {GREEN: 0, AMBER: 1, RED: 2}
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    lag_bound_s: float = 900.0
-    error_rate_warn: float = 0.2
-    error_rate_red: float = 0.5
-
-    @classmethod
-    def from_settings(cls, health: HealthSettings) -> Thresholds:
-        return cls(health.lag_bound_s, health.error_rate_warn, health.error_rate_red)
 
 
 @dataclass(frozen=True)
@@ -80,21 +63,6 @@ class OutboundFigures:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """A figure past its threshold: what the tile, the check and the alert say."""
-
-    status: str
-    check: str
-    """The health check that judges this figure: no_dead_letters, error_rate, sync_lag, ..."""
-    figure: str
-    value: str
-    threshold: str
-
-    def sentence(self) -> str:
-        return f"{self.figure} {self.value} (threshold {self.threshold})"
-
-
-@dataclass(frozen=True)
 class IntegrationHealth:
     integration: str
     taken_at: datetime
@@ -105,7 +73,7 @@ class IntegrationHealth:
 
     @property
     def status(self) -> str:
-        return max((f.status for f in self.findings), key=_RANK.__getitem__, default=GREEN)
+        return max((f.status for f in self.findings), key=RANK.__getitem__, default=GREEN)
 
     @property
     def directions(self) -> str:
@@ -196,55 +164,6 @@ def outbound_figures(
         oldest_change_at=min(oldest, default=None),
         last_success=aware_utc(last_success),
     )
-
-
-def findings(
-    outbound: OutboundFigures | None,
-    inbound: InboundFigures | None,
-    thresholds: Thresholds,
-    *,
-    now: datetime,
-) -> tuple[Finding, ...]:
-    found: list[Finding] = []
-    if outbound is not None:
-        if outbound.dead_letters:
-            found.append(
-                Finding(RED, NO_DEAD_LETTERS, "dead letters", str(outbound.dead_letters), "0")
-            )
-        rate = outbound.error_rate
-        if rate is not None and rate >= thresholds.error_rate_warn:
-            red = rate >= thresholds.error_rate_red
-            limit = thresholds.error_rate_red if red else thresholds.error_rate_warn
-            found.append(
-                Finding(
-                    RED if red else AMBER,
-                    ERROR_RATE,
-                    "error rate in the last hour",
-                    f"{rate:.0%}",
-                    f"{limit:.0%}",
-                )
-            )
-        bound = f"{thresholds.lag_bound_s:.0f} s"
-        waited = outbound.oldest_wait_s(now)
-        if waited is not None and waited > thresholds.lag_bound_s:
-            found.append(
-                Finding(AMBER, SYNC_LAG, "oldest unsynced change", f"{waited:.0f} s", bound)
-            )
-        if outbound.p95_lag_s is not None and outbound.p95_lag_s > thresholds.lag_bound_s:
-            found.append(
-                Finding(AMBER, SYNC_LAG, "p95 sync lag", f"{outbound.p95_lag_s:.0f} s", bound)
-            )
-    if inbound is not None and inbound.rejected:
-        found.append(
-            Finding(
-                AMBER,
-                WEBHOOKS_REJECTED,
-                "webhooks rejected in the last hour",
-                str(inbound.rejected),
-                "0",
-            )
-        )
-    return tuple(found)
 
 
 def integration_health(

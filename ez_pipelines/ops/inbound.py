@@ -24,6 +24,8 @@ REJECTED = "rejected"
 DUPLICATE = "duplicate"
 _TABLE = cast(Table, InboundTally.__table__)
 _KEY = ["system", "outcome", "hour"]
+WAITING = ("received", "deferred")
+"""Inbox statuses of events stored and not yet applied."""
 
 
 def tally_delivery(session: Session, *, system: str, outcome: str, at: datetime) -> None:
@@ -56,6 +58,8 @@ class InboundFigures:
     """The newest event stored, however long ago."""
     waiting: int = 0
     """Events stored and not yet applied: new ones, and ones waiting for something."""
+    oldest_waiting_at: datetime | None = None
+    """When the oldest of the waiting events was received."""
 
 
 def inbound_figures(
@@ -69,11 +73,10 @@ def inbound_figures(
             .select_from(InboxEvent)
             .where(InboxEvent.system == system, InboxEvent.received_at >= since)
         )
-        waiting = session.scalar(
-            select(func.count())
-            .select_from(InboxEvent)
-            .where(InboxEvent.system == system, InboxEvent.status.in_(("received", "deferred")))
-        )
+        unprocessed = (InboxEvent.system == system) & InboxEvent.status.in_(WAITING)
+        waiting, oldest_waiting = session.execute(
+            select(func.count(), func.min(InboxEvent.received_at)).where(unprocessed)
+        ).one()
         newest = session.scalar(
             select(func.max(InboxEvent.received_at)).where(InboxEvent.system == system)
         )
@@ -94,4 +97,5 @@ def inbound_figures(
         duplicate=int(tallies.get(DUPLICATE) or 0),
         last_received_at=aware_utc(newest),
         waiting=int(waiting or 0),
+        oldest_waiting_at=aware_utc(oldest_waiting),
     )

@@ -35,6 +35,8 @@ class Rule:
     kind: str
     column: str | None = None
     bound: float | None = None
+    strict: bool = False
+    """For at_most: the value must stay below the bound, not reach it."""
 
 
 def integer_type(column: str, name: str | None = None) -> Rule:
@@ -47,6 +49,10 @@ def not_null(column: str, name: str | None = None) -> Rule:
 
 def at_most(column: str, bound: float, name: str | None = None) -> Rule:
     return Rule(name or f"{column} at most {bound:g}", "at_most", column, bound)
+
+
+def below(column: str, bound: float, name: str | None = None) -> Rule:
+    return Rule(name or f"{column} below {bound:g}", "at_most", column, bound, strict=True)
 
 
 def lag_at_most(column: str, bound_s: float, name: str | None = None) -> Rule:
@@ -81,7 +87,7 @@ def evaluate(frame: pd.DataFrame, rules: Sequence[Rule], *, now: datetime) -> li
     verdicts: dict[int, Verdict] = {}
     expectations: list[tuple[int, Any]] = []
     for index, rule in enumerate(rules):
-        refused = _refusal(work, rule)
+        refused = _refusal(work, rule, now)
         if refused:
             verdicts[index] = Verdict(rule.name, False, None, None, refused)
             continue
@@ -106,7 +112,7 @@ def evaluate(frame: pd.DataFrame, rules: Sequence[Rule], *, now: datetime) -> li
     return [verdicts[i] for i in range(len(rules))]
 
 
-def _refusal(frame: pd.DataFrame, rule: Rule) -> str | None:
+def _refusal(frame: pd.DataFrame, rule: Rule, now: datetime) -> str | None:
     """Why `rule` cannot be judged on this frame, or None when it can."""
     if rule.column is None:
         return None
@@ -114,6 +120,8 @@ def _refusal(frame: pd.DataFrame, rule: Rule) -> str | None:
         return f"column {rule.column} is missing"
     if rule.kind != "lag_at_most":
         return None
+    if now.tzinfo is None:
+        return f"the instant {rule.column}'s lag is measured to has no time zone"
     dtype = frame[rule.column].dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         return None
@@ -129,7 +137,9 @@ def _expectation(gx: Any, rule: Rule, column: str | None) -> Any:
     if rule.kind == "not_null":
         return expectations.ExpectColumnValuesToNotBeNull(column=column)
     if rule.kind in ("at_most", "lag_at_most"):
-        return expectations.ExpectColumnMaxToBeBetween(column=column, max_value=rule.bound)
+        return expectations.ExpectColumnMaxToBeBetween(
+            column=column, max_value=rule.bound, strict_max=rule.strict
+        )
     if rule.kind == "no_rows":
         return expectations.ExpectTableRowCountToEqual(value=0)
     raise ValueError(f"unknown rule kind {rule.kind!r}")

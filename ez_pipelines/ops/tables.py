@@ -1,10 +1,10 @@
-"""What health keeps: samples of each integration's figures, inbound tallies, alerts sent."""
+"""What health keeps: samples of each integration's figures, and inbound tallies."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, Index, Integer, String, Text
+from sqlalchemy import Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ez_pipelines.canonical.base import Base, BigIntKey, UtcDateTime
@@ -41,17 +41,3 @@ class InboundTally(Base):
     hour: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     last_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class AlertState(Base):
-    """The last state Slack was told about for one subject (a check, an integration, a run).
-
-    Kept in the store so a restarted sensor neither repeats an alert nor forgets to send one.
-    """
-
-    __tablename__ = "alert_states"
-
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    state: Mapped[str] = mapped_column(String(8), doc="red|ok")
-    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    summary: Mapped[str] = mapped_column(Text)

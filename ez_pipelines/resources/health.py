@@ -2,13 +2,15 @@
 
 import dagster as dg
 
-from ez_pipelines.ops.health import Thresholds
+from ez_pipelines.ops.thresholds import Thresholds
+
+_DEFAULT = Thresholds()
 
 
 class HealthResource(dg.ConfigurableResource):
-    lag_bound_s: float = 900.0
-    error_rate_warn: float = 0.2
-    error_rate_red: float = 0.5
+    lag_bound_s: float = _DEFAULT.lag_bound_s
+    error_rate_warn: float = _DEFAULT.error_rate_warn
+    error_rate_red: float = _DEFAULT.error_rate_red
     dagster_ui_url: str = "http://127.0.0.1:3000"
     """Root of the Dagster UI, for the run links in alerts."""
 

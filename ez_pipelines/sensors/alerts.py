@@ -1,11 +1,13 @@
-"""The alert sensor: tells Slack once about each check or run that turned red, and each recovery.
+"""The alert sensor: tells Slack once about each check or run that turned amber or red, once
+when an amber one turns red, and once when it recovers.
 
 Every minute it reads the latest evaluation of every asset check (per partition) and the runs
 that failed in the last day, turns them into signals, and lets `ops.alerts` post the changes.
 A check that fails alerts whatever its run did; a run Dagster will retry waits for its last
 retry, which alerts once, with the count. The projections' own checks are left out: the health
 checks of `ops/integration_health` summarise them per integration, so a dead letter is one
-message, not one per projection.
+message, not one per projection. What Slack was told is kept in the sensor's cursor, which
+Dagster stores with the sensor, so a restarted daemon carries on without repeating itself.
 """
 
 from datetime import timedelta
@@ -14,8 +16,7 @@ import dagster as dg
 
 from ez_pipelines.assets.registry import PROJECTION_ASSETS
 from ez_pipelines.clock import SYSTEM_CLOCK
-from ez_pipelines.ops.alerts import Signal, deliver
-from ez_pipelines.resources.database import DatabaseResource
+from ez_pipelines.ops.alerts import AMBER, OK, RED, Signal, deliver, read_cursor, write_cursor
 from ez_pipelines.resources.health import HealthResource
 from ez_pipelines.resources.slack import SlackAlertsResource
 
@@ -54,10 +55,11 @@ def check_signals(
             title = key.to_user_string() + (f" [{partition}]" if partition else "")
             severity = evaluation.severity.value if evaluation.severity else "ERROR"
             detail = evaluation.description or ("passed" if evaluation.passed else "failed")
+            level = OK if evaluation.passed else (AMBER if severity == "WARN" else RED)
             signals.append(
                 Signal(
                     key=f"check:{key.to_user_string()}:{partition or '-'}",
-                    red=not evaluation.passed,
+                    level=level,
                     title=title,
                     detail=detail if evaluation.passed else f"({severity}) {detail}",
                     link=health.run_url(record.run_id),
@@ -90,7 +92,7 @@ def run_signals(instance: dg.DagsterInstance, health: HealthResource) -> list[Si
         signals.append(
             Signal(
                 key=f"run:{run.run_id}",
-                red=True,
+                level=RED,
                 title=f"Run of {run.job_name} ({run.run_id[:8]})",
                 detail=f"failed{tried}: {reason.replace('_', ' ').lower()}",
                 link=health.run_url(run.run_id),
@@ -104,11 +106,11 @@ def run_signals(instance: dg.DagsterInstance, health: HealthResource) -> list[Si
     name="health_alerts",
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Posts to Slack once when a check or run turns red, and once when it recovers.",
+    description="Posts to Slack once when a check or run turns amber or red, once when it "
+    "escalates to red, and once when it recovers.",
 )
 def health_alerts_sensor(
     context: dg.SensorEvaluationContext,
-    database: DatabaseResource,
     slack: SlackAlertsResource,
     health: HealthResource,
 ) -> dg.SkipReason:
@@ -117,7 +119,8 @@ def health_alerts_sensor(
         *check_signals(context.instance, alerting_check_keys(graph), health),
         *run_signals(context.instance, health),
     ]
-    delivery = deliver(database.database(), signals, slack.poster(), now=SYSTEM_CLOCK.now())
+    delivery = deliver(signals, read_cursor(context.cursor), slack.poster())
+    context.update_cursor(write_cursor(delivery.told))
     summary = (
         f"{len(delivery.posted)} alerts posted, {len(delivery.failed)} to try again, "
         f"{delivery.unchanged} subjects unchanged"

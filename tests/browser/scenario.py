@@ -14,8 +14,9 @@ from playwright.sync_api import Page, sync_playwright
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.canonical.models import Customer
 from ez_pipelines.clock import SYSTEM_CLOCK
-from ez_pipelines.ops.health import Thresholds, integration_health
+from ez_pipelines.ops.health import integration_health
 from ez_pipelines.ops.history import record_samples
+from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.outbox.backoff import RetryPolicy
 from ez_pipelines.outbox.dispatcher import Dispatcher
 from ez_pipelines.sandbox.client import SandboxClient

@@ -16,6 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import Page
 
+from ez_pipelines.assets.keys import INTEGRATION_HEALTH
 from ez_pipelines.canonical import migrate
 from ez_pipelines.definitions import build_definitions
 from ez_pipelines.demo.processes import free_port
@@ -23,7 +24,6 @@ from ez_pipelines.settings import Settings
 from tests.browser.scenario import chromium_page
 
 ROOT = Path(__file__).resolve().parents[2]
-GROUPS = ("canonical", "checkout", "hubspot", "netsuite", "ops", "payments")
 START_TIMEOUT_S = 120
 
 
@@ -87,13 +87,24 @@ def _skip_welcome(page: Page) -> None:
         skip.first.click()
 
 
+def groups_and_health_checks() -> tuple[list[str], list[str]]:
+    """The asset groups and the health asset's checks, as the project's definitions make them."""
+    graph = build_definitions(Settings.from_env({})).resolve_asset_graph()
+    groups = sorted({graph.get(key).group_name or "default" for key in graph.get_all_asset_keys()})
+    checks = sorted(
+        key.name for key in graph.asset_check_keys if key.asset_key == INTEGRATION_HEALTH
+    )
+    return groups, checks
+
+
 @pytest.mark.slow
 def test_the_ui_shows_the_asset_groups_and_a_health_check_result(
     webserver: str, tmp_path: Path
 ) -> None:
+    groups, checks = groups_and_health_checks()
     with chromium_page(tmp_path / "screenshots") as page:
         page.goto(f"{webserver}/asset-groups", wait_until="networkidle", timeout=90_000)
-        for group in GROUPS:
+        for group in groups:
             page.get_by_text(group, exact=True).first.wait_for(timeout=60_000)
         _skip_welcome(page)
         page.screenshot(path=str(tmp_path / "screenshots" / "lineage.png"))
@@ -108,6 +119,10 @@ def test_the_ui_shows_the_asset_groups_and_a_health_check_result(
         body = page.inner_text("body")
         page.screenshot(path=str(tmp_path / "screenshots" / "checks.png"))
 
-    assert "Checks (10)" in body
+    assert {"canonical", "finance", "leads", "ops", "payments"} <= set(groups)
+    assert len(checks) > 10 and "netsuite_no_dead_letters" in checks
+    assert f"Checks ({len(checks)})" in body
     assert "Succeeded" in body
-    assert "error rate: observed 0, bound 0.2" in body
+    # The first check, selected, with its latest result in its own words.
+    assert checks[0] == "checkout_error_rate"
+    assert "checkout: error rate in the last hour 0% (threshold 20%)" in body

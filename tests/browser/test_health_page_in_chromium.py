@@ -9,12 +9,14 @@ import pytest
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK
+from ez_pipelines.inbox.systems import INBOUND_SYSTEMS
 from ez_pipelines.ops.health import integration_health
 from ez_pipelines.ops.web import create_ops_app
 from ez_pipelines.outbox.deadletters import list_dead_letters
 from ez_pipelines.outbox.tables import PENDING, OutboxRow
 from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.sandbox.server import BackgroundServer
+from ez_pipelines.vendors.registry import SYSTEMS
 from tests.browser.scenario import (
     chromium_page,
     make_dead_letters,
@@ -71,18 +73,20 @@ def test_health_page_shows_every_integration_and_retries_a_dead_letter(
 
             page.click(f'a[href="/health/dead-letters/{letter.id}"]')
             heading = page.inner_text("h2")
+            page.fill("#retry-token", settings.serve.ops_token)
             page.click("text=Retry now")
             notice = page.inner_text(".notice")
             still_listed = page.locator(f"#dead-letter-{letter.id}").count()
             page.screenshot(path=str(tmp_path / "screenshots" / "retried.png"), full_page=True)
     app.state.writer.close()
 
-    assert set(expected) == {"netsuite", "hubspot", "checkout"}
+    assert set(expected) == set(SYSTEMS) | set(INBOUND_SYSTEMS)
     assert expected["netsuite"] == "red"
     for name, status in expected.items():
         assert tiles[name][:2] == (status, BORDER[status]), name
         assert tiles[name][2].isdigit()
-    assert charts >= 2 * len(expected)
+    # Queue depth for every integration; sync lag for those that send.
+    assert charts >= len(expected) + len(SYSTEMS)
     assert heading.startswith(f"Dead letter {letter.id}: netsuite customer")
     assert f"Dead letter {letter.id} queued again" in notice and still_listed == 0
     assert status_of(sqlite_db, letter.id) == PENDING

@@ -32,21 +32,45 @@ def alert_resources(db: Database, sandbox: BackgroundServer) -> dict[str, Any]:
     }
 
 
+class Ticker:
+    """The alert sensor evaluated like the daemon does: each tick starts from the cursor the
+    previous one left. A new Ticker given that cursor is the daemon after a restart."""
+
+    def __init__(
+        self,
+        instance: dg.DagsterInstance,
+        resources: dict[str, Any],
+        assets: Sequence[dg.AssetsDefinition] = (),
+        cursor: str | None = None,
+    ) -> None:
+        self.instance = instance
+        self.resources = resources
+        self.definitions = dg.Definitions(
+            assets=list(assets), sensors=[health_alerts_sensor], resources=resources
+        )
+        self.cursor = cursor
+
+    def tick(self) -> str:
+        """Evaluate the alert sensor once; returns its summary."""
+        with dg.build_sensor_context(
+            instance=self.instance,
+            resources=self.resources,
+            definitions=self.definitions,
+            cursor=self.cursor,
+        ) as context:
+            result = health_alerts_sensor(context)
+            self.cursor = context.cursor
+        assert isinstance(result, dg.SkipReason)
+        return result.skip_message or ""
+
+
 def tick(
     instance: dg.DagsterInstance,
     resources: dict[str, Any],
     assets: Sequence[dg.AssetsDefinition] = (),
 ) -> str:
-    """Evaluate the alert sensor once; returns its summary."""
-    definitions = dg.Definitions(
-        assets=list(assets), sensors=[health_alerts_sensor], resources=resources
-    )
-    with dg.build_sensor_context(
-        instance=instance, resources=resources, definitions=definitions
-    ) as context:
-        result = health_alerts_sensor(context)
-    assert isinstance(result, dg.SkipReason)
-    return result.skip_message or ""
+    """Evaluate the alert sensor once, from an empty cursor; returns its summary."""
+    return Ticker(instance, resources, assets).tick()
 
 
 def slack_messages(sandbox: SandboxClient) -> list[str]:

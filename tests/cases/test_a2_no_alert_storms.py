@@ -7,12 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import yaml
 from dagster._core.execution.api import execute_run
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.sandbox.client import SandboxClient
 from ez_pipelines.sandbox.server import BackgroundServer
-from tests.cases.alerting import UI, alert_resources, slack_messages, tick
+from tests.cases.alerting import UI, Ticker, alert_resources, slack_messages
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dg.op
@@ -50,7 +53,8 @@ def test_two_failures_in_one_tick_are_each_posted_once_despite_a_failed_post(
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
         first, second = failed_run(instance), failed_run(instance)
 
-        ticks = [tick(instance, resources) for _ in range(3)]
+        alerts = Ticker(instance, resources)
+        ticks = [alerts.tick() for _ in range(3)]
 
     messages = slack_messages(sandbox_client)
     assert ticks == [
@@ -64,6 +68,13 @@ def test_two_failures_in_one_tick_are_each_posted_once_despite_a_failed_post(
     assert sandbox_client.records("slack")["posts"] == 3
 
 
+def production_run_retries() -> dict[str, object]:
+    """The run retries the production instance is configured with."""
+    config = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text(encoding="utf-8"))
+    retries: dict[str, object] = config["run_retries"]
+    return retries
+
+
 def test_a_run_retried_twice_alerts_once_with_its_retries(
     sqlite_db: Database,
     sandbox: BackgroundServer,
@@ -71,18 +82,20 @@ def test_a_run_retried_twice_alerts_once_with_its_retries(
     tmp_path: Path,
 ) -> None:
     resources = alert_resources(sqlite_db, sandbox)
+    retries = production_run_retries()
+    max_retries = str(retries["max_retries"])
     with dg.instance_for_test(
-        temp_dir=str(tmp_path), overrides={"run_retries": {"enabled": True}}
+        temp_dir=str(tmp_path), overrides={"run_retries": retries}
     ) as instance:
-        root = failed_run(instance, **{"dagster/max_retries": "2"})
+        root = failed_run(instance, **{"dagster/max_retries": max_retries})
         parent = root
-        for number in (1, 2):
+        for number in range(1, int(max_retries) + 1):
             parent = failed_run(
                 instance,
                 parent=parent,
                 root=root,
                 **{
-                    "dagster/max_retries": "2",
+                    "dagster/max_retries": max_retries,
                     "dagster/retry_number": str(number),
                     "dagster/root_run_id": root,
                     "dagster/parent_run_id": parent,
@@ -93,9 +106,14 @@ def test_a_run_retried_twice_alerts_once_with_its_retries(
             for r in reversed(instance.get_run_records())
         ]
 
-        tick(instance, resources)
-        tick(instance, resources)
+        alerts = Ticker(instance, resources)
+        alerts.tick()
+        alerts.tick()
+        # The daemon restarted: a new evaluation from the cursor it kept.
+        Ticker(instance, resources, cursor=alerts.cursor).tick()
 
     [message] = slack_messages(sandbox_client)
+    assert retries["enabled"] is True and max_retries == "2"
     assert will_retry == ["true", "true", "false"]
     assert "after 2 retries" in message and parent[:8] in message
+    assert f"<{UI}/runs/{parent}|" in message

@@ -13,11 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
+from ez_pipelines.checks.health import health_check_results
 from ez_pipelines.checks.reconciliation import gap_frame, reconciliation_check_result
 from ez_pipelines.ops import quality
+from ez_pipelines.ops.health import IntegrationHealth, OutboundFigures
+from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.payments.reconcile import MISSING_IN_NETSUITE, DayReconciliation, Gap
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+THRESHOLDS = Thresholds(lag_bound_s=900, error_rate_warn=0.2, error_rate_red=0.5)
 RULES = [
     quality.integer_type("amount", "amount is an integer type"),
     quality.not_null("amount", "no null amounts"),
@@ -88,3 +92,44 @@ def test_reconciliation_gaps_keep_integer_amounts_from_frame_to_verdict() -> Non
     expectations = check.metadata["expectations"].value
     assert expectations["gap amounts are integer minor units"]["passed"] is True
     assert "400.00 AED unaccounted for" in (check.description or "")
+
+
+def health_with(oldest_change_at: datetime, dead_letters: int) -> IntegrationHealth:
+    outbound = OutboundFigures(
+        due=1, in_flight=0, waiting_retry=0, dead_letters=dead_letters, failures=0, successes=4,
+        p50_lag_s=1.0, p95_lag_s=2.0, oldest_change_at=oldest_change_at, last_success=NOW,
+    )  # fmt: skip
+    return IntegrationHealth("netsuite", NOW, outbound, None)
+
+
+def test_the_health_checks_fail_a_naive_instant_with_a_reason_and_keep_counts_integers() -> None:
+    naive = health_with((NOW - timedelta(hours=3)).replace(tzinfo=None), dead_letters=2)
+
+    results = {r.check_name: r for r in health_check_results([naive], THRESHOLDS, now=NOW)}
+
+    lag, dead = results["netsuite_sync_lag"], results["netsuite_no_dead_letters"]
+    assert not lag.passed
+    assert "oldest_change_at holds timestamps without a time zone" in (lag.description or "")
+    assert not dead.passed
+    assert dead.metadata["dead letters"].value == 2
+    assert isinstance(dead.metadata["dead letters"].value, int)
+
+
+def test_a_naive_reference_instant_fails_lag_rules_with_a_reason() -> None:
+    integer, not_null, lag = quality.evaluate(
+        frame(aware_instants()), RULES, now=NOW.replace(tzinfo=None)
+    )
+
+    assert (integer.passed, not_null.unexpected) == (True, 1)
+    assert not lag.passed and "has no time zone" in lag.reason
+
+
+def test_the_health_checks_judge_an_aware_instant_on_its_age() -> None:
+    late = health_with(NOW - timedelta(hours=3), dead_letters=0)
+
+    results = {r.check_name: r for r in health_check_results([late], THRESHOLDS, now=NOW)}
+
+    lag = results["netsuite_sync_lag"]
+    assert not lag.passed
+    assert "oldest unsynced change 10800 s (threshold 900 s)" in (lag.description or "")
+    assert results["netsuite_no_dead_letters"].passed

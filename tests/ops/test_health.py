@@ -10,7 +10,10 @@ import sqlalchemy as sa
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import ManualClock
 from ez_pipelines.inbox.store import record_event
-from ez_pipelines.ops.health import (
+from ez_pipelines.ops.health import integration_health
+from ez_pipelines.ops.history import record_samples, samples_since
+from ez_pipelines.ops.inbound import DUPLICATE, REJECTED, tally_delivery
+from ez_pipelines.ops.thresholds import (
     AMBER,
     ERROR_RATE,
     GREEN,
@@ -18,10 +21,7 @@ from ez_pipelines.ops.health import (
     RED,
     WEBHOOKS_REJECTED,
     Thresholds,
-    integration_health,
 )
-from ez_pipelines.ops.history import record_samples, samples_since
-from ez_pipelines.ops.inbound import DUPLICATE, REJECTED, tally_delivery
 from ez_pipelines.outbox.backoff import RetryPolicy
 from ez_pipelines.outbox.dispatcher import Dispatcher
 from ez_pipelines.outbox.errors import Permanent, SyncError, Unavailable
@@ -136,7 +136,7 @@ def test_samples_are_kept_per_integration_for_the_charts(db: Database, clock: Ma
 
     samples = samples_since(db, clock.now() - timedelta(days=1))
 
-    assert sorted(samples) == ["checkout", "hubspot", "netsuite"]
+    assert sorted(samples) == ["checkout", "crisp", "hubspot", "netsuite", "whatsapp"]
     assert [s.taken_at for s in samples["netsuite"]] == [
         clock.now() - timedelta(seconds=900 - 300 * i) for i in range(3)
     ]

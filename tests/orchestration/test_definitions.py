@@ -80,7 +80,11 @@ def test_definitions_snapshot() -> None:
                 for system in ("netsuite", "hubspot", "checkout")
                 for name in ("no_dead_letters", "error_rate", "sync_lag")
             ),
-            "ops/integration_health:checkout_webhooks_rejected",
+            *(
+                f"ops/integration_health:{system}_{name}"
+                for system in ("checkout", "hubspot", "crisp", "whatsapp")
+                for name in ("webhooks_rejected", "inbound_backlog")
+            ),
         ]
     )
     assert sorted(s.name for s in defs.sensors or []) == [

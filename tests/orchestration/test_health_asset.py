@@ -38,7 +38,7 @@ def test_health_reports_every_integration_keeps_history_and_judges_dead_letters(
 
     [materialization] = result.asset_materializations_for_node("ops__integration_health")
     metadata = materialization.metadata
-    assert {"netsuite", "hubspot", "checkout", "history"} <= set(metadata)
+    assert {"netsuite", "hubspot", "checkout", "crisp", "whatsapp", "history"} <= set(metadata)
     netsuite = metadata["netsuite"].value
     assert isinstance(netsuite, dg.TableMetadataValue)
     [out] = netsuite.records
@@ -53,10 +53,11 @@ def test_health_reports_every_integration_keeps_history_and_judges_dead_letters(
     assert metadata["status_by_integration"].value["netsuite"]["status"] == "red"
 
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert len(evaluations) == 10
+    # Three checks per integration sending, two per integration receiving.
+    assert len(evaluations) == 3 * 3 + 2 * 4
     dead = evaluations["netsuite_no_dead_letters"]
     assert (dead.passed, dead.severity) == (False, dg.AssetCheckSeverity.ERROR)
-    assert "dead letters: observed 1, bound 0" in (dead.description or "")
+    assert dead.description == "netsuite: dead letters 1 (threshold 0)"
     assert evaluations["hubspot_no_dead_letters"].passed
     lag = evaluations["hubspot_sync_lag"]
     assert lag.passed and lag.severity == dg.AssetCheckSeverity.WARN

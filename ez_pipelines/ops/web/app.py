@@ -12,10 +12,12 @@ from pydantic import BaseModel
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import SYSTEM_CLOCK, Clock
-from ez_pipelines.ops.health import Thresholds
+from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.ops.web.checkout import CheckoutReceiver
+from ez_pipelines.ops.web.guard import ActionGuard
 from ez_pipelines.ops.web.lead_hooks import LeadHooks
 from ez_pipelines.ops.web.lead_routes import lead_router
+from ez_pipelines.ops.web.nav import add_page_link
 from ez_pipelines.ops.web.pages import pages_router
 from ez_pipelines.ops.web.prometheus import metrics_router
 from ez_pipelines.ops.web.review_page import review_router
@@ -46,9 +48,11 @@ def create_ops_app(settings: Settings, db: Database, *, clock: Clock = SYSTEM_CL
     hooks = LeadHooks(settings=settings.leads, writer=writer, clock=clock)
     app.include_router(lead_router(hooks=hooks, max_bytes=settings.serve.webhook_max_bytes))
     app.include_router(review_router(db, clock=clock))
+    add_page_link("Review queue", "/review")
     thresholds = Thresholds.from_settings(settings.health)
     app.state.thresholds = thresholds
-    app.include_router(pages_router(db, thresholds=thresholds, clock=clock))
+    guard = ActionGuard(settings.serve.ops_token)
+    app.include_router(pages_router(db, thresholds=thresholds, clock=clock, guard=guard))
     app.include_router(metrics_router(db, thresholds=thresholds, clock=clock))
 
     @app.get("/healthz", summary="Liveness", tags=["health"], responses={200: {"model": Liveness}})

@@ -11,12 +11,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ez_pipelines.clock import Clock
 from ez_pipelines.inbox.store import record_event
+from ez_pipelines.ops.inbound import DUPLICATE, REJECTED, tally_delivery
 from ez_pipelines.ops.web.intake import WebhookRefused
 from ez_pipelines.ops.web.writer import StoreWriter
 from ez_pipelines.settings import LeadsSettings
@@ -122,8 +124,9 @@ class LeadHooks:
         received_at = self._clock.now()
 
         def store_all(session: Session) -> int:
-            return sum(
-                record_event(
+            stored = 0
+            for event in events:
+                if record_event(
                     session,
                     system=system,
                     event_id=event.event_id,
@@ -132,9 +135,12 @@ class LeadHooks:
                     body=event.body,
                     received_at=received_at,
                     status="received" if event.known else "unknown",
-                )
-                for event in events
-            )
+                ):
+                    stored += 1
+                else:
+                    # Counted in the same transaction: health reports duplicates per system.
+                    tally_delivery(session, system=system, outcome=DUPLICATE, at=received_at)
+            return stored
 
         try:
             stored = await self._writer.write(store_all) if events else 0
@@ -149,3 +155,13 @@ class LeadHooks:
             len(events) - stored,
         )
         return DeliveryReceipt(system, stored, len(events) - stored)
+
+    async def tally_refusal(self, system: str) -> None:
+        """Count a refused delivery of `system`: it leaves no inbox row, and health reports it."""
+        at = self._clock.now()
+        try:
+            await self._writer.write(
+                partial(tally_delivery, system=system, outcome=REJECTED, at=at)
+            )
+        except SQLAlchemyError as err:
+            logger.warning("refused %s delivery not counted: %s", system, type(err).__name__)

@@ -39,7 +39,7 @@ def lead_router(*, hooks: LeadHooks, max_bytes: int) -> APIRouter:
                 signature=request.headers.get(hubspot.SIGNATURE_HEADER),
             )
         except WebhookRefused as refusal:
-            return refused("hubspot", refusal)
+            return await _refused(hooks, "hubspot", refusal)
         return JSONResponse(receipt.as_json())
 
     @router.post("/crisp", summary="Receive a Crisp web hook", responses=_RESPONSES)
@@ -54,7 +54,7 @@ def lead_router(*, hooks: LeadHooks, max_bytes: int) -> APIRouter:
                 signature=request.headers.get(crisp.SIGNATURE_HEADER),
             )
         except WebhookRefused as refusal:
-            return refused("crisp", refusal)
+            return await _refused(hooks, "crisp", refusal)
         return JSONResponse(receipt.as_json())
 
     @router.get("/whatsapp", summary="Answer WhatsApp's subscription challenge")
@@ -75,10 +75,16 @@ def lead_router(*, hooks: LeadHooks, max_bytes: int) -> APIRouter:
                 raw, signature=request.headers.get(whatsapp.SIGNATURE_HEADER)
             )
         except WebhookRefused as refusal:
-            return refused("whatsapp", refusal)
+            return await _refused(hooks, "whatsapp", refusal)
         return JSONResponse(receipt.as_json())
 
     return router
+
+
+async def _refused(hooks: LeadHooks, system: str, refusal: WebhookRefused) -> JSONResponse:
+    if refusal.status_code < 500:
+        await hooks.tally_refusal(system)
+    return refused(system, refusal)
 
 
 def _signed_uri(request: Request, public_base_url: str) -> str:

@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,10 +21,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import Clock
-from ez_pipelines.ops.health import IntegrationHealth, Thresholds, integration_health
+from ez_pipelines.ops.health import IntegrationHealth, integration_health
 from ez_pipelines.ops.history import samples_since
 from ez_pipelines.ops.logs import mask_contact_points
-from ez_pipelines.ops.web.charts import sparkline
+from ez_pipelines.ops.thresholds import Thresholds
+from ez_pipelines.ops.web.charts import SIZE, sparkline
+from ez_pipelines.ops.web.guard import CSRF_FIELD, TOKEN_FIELD, ActionGuard
 from ez_pipelines.ops.web.nav import PAGE_LINKS
 from ez_pipelines.outbox.deadletters import (
     DeadLetterNotFound,
@@ -61,8 +63,12 @@ def _tile(health: IntegrationHealth, samples: dict[str, Any], now: datetime) -> 
     points = samples.get(health.integration, [])
     return {
         "health": health,
-        "queue_chart": sparkline([float(s.queue_depth) for s in points]),
-        "lag_chart": sparkline([s.p95_lag_s for s in points]),
+        "queue_chart": sparkline(
+            [(s.taken_at, float(s.queue_depth)) for s in points], now=now, window=CHART_WINDOW
+        ),
+        "lag_chart": sparkline(
+            [(s.taken_at, s.p95_lag_s) for s in points], now=now, window=CHART_WINDOW
+        ),
         "error_rate": _percent(health.error_rate),
         "p95_lag": _seconds(health.p95_lag_s),
         "last_success": _ago(now, health.last_success),
@@ -73,8 +79,21 @@ def _tile(health: IntegrationHealth, samples: dict[str, Any], now: datetime) -> 
     }
 
 
-def pages_router(db: Database, *, thresholds: Thresholds, clock: Clock) -> APIRouter:
+def pages_router(
+    db: Database, *, thresholds: Thresholds, clock: Clock, guard: ActionGuard
+) -> APIRouter:
     router = APIRouter(tags=["pages"], include_in_schema=False)
+
+    def render(request: Request, template: str, context: dict[str, Any]) -> Response:
+        csrf = guard.csrf_token(request)
+        context = {
+            **context,
+            "links": PAGE_LINKS,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": csrf,
+            "token_field": TOKEN_FIELD,
+        }
+        return guard.remember(TEMPLATES.TemplateResponse(request, template, context), csrf)
 
     @router.get("/health", response_class=HTMLResponse)
     def health_page(request: Request) -> Response:
@@ -86,6 +105,7 @@ def pages_router(db: Database, *, thresholds: Thresholds, clock: Clock) -> APIRo
             "now": now.isoformat(timespec="seconds"),
             "tiles": [_tile(h, samples, now) for h in healths],
             "thresholds": thresholds,
+            "chart_size": SIZE,
             "dead_letters": [
                 {
                     "letter": d,
@@ -96,9 +116,8 @@ def pages_router(db: Database, *, thresholds: Thresholds, clock: Clock) -> APIRo
             ],
             "dead_letter_count": len(letters),
             "notice": request.query_params.get("notice", ""),
-            "links": PAGE_LINKS,
         }
-        return TEMPLATES.TemplateResponse(request, "health.html", context)
+        return render(request, "health.html", context)
 
     @router.get("/health/dead-letters/{outbox_id}", response_class=HTMLResponse)
     def dead_letter_page(request: Request, outbox_id: int) -> Response:
@@ -114,23 +133,25 @@ def pages_router(db: Database, *, thresholds: Thresholds, clock: Clock) -> APIRo
             "letter": letter,
             "attempts": attempts,
             "payload": payload,
-            "links": PAGE_LINKS,
             "now": clock.now().isoformat(timespec="seconds"),
         }
-        return TEMPLATES.TemplateResponse(request, "dead_letter.html", context)
+        return render(request, "dead_letter.html", context)
 
     @router.post("/health/dead-letters/{outbox_id}/retry")
-    def retry(outbox_id: int) -> Response:
+    async def retry(request: Request, outbox_id: int) -> Response:
+        await guard.form(request)
         try:
-            [retried] = retry_dead_letters(db, [outbox_id], now=clock.now())
+            [retried] = await run_in_threadpool(
+                retry_dead_letters, db, [outbox_id], now=clock.now()
+            )
         except DeadLetterNotFound as err:
             raise HTTPException(404, str(err)) from None
         return _back(f"Dead letter {outbox_id} queued again as row {retried.queued_as}.")
 
     @router.post("/health/dead-letters/{outbox_id}/discard")
     async def discard(request: Request, outbox_id: int) -> Response:
-        form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-        reason = (form.get("reason") or [""])[0].strip()
+        form = await guard.form(request)
+        reason = form.get("reason", "").strip()
         if not reason:
             raise HTTPException(422, "say why the dead letter is discarded")
         try:

@@ -18,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import Clock
-from ez_pipelines.ops.health import AMBER, GREEN, RED, Thresholds, integration_health
+from ez_pipelines.ops.health import integration_health
+from ez_pipelines.ops.thresholds import AMBER, GREEN, RED, Thresholds
 
 STATUS_VALUE = {GREEN: 0, AMBER: 1, RED: 2}
 
