@@ -81,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("EZ_CRISP_SIGNING_SECRET", "ez-sandbox-crisp-secret", "Crisp plugin hook key.", True),
     Setting("EZ_CRISP_HOOK_KEY", "ez-sandbox-crisp-hook-key", "`key` of website hook URLs.", True),
+    Setting(
+        "EZ_CRISP_MAX_AGE_S", "300", "How far a signed Crisp hook's timestamp may be from now."
+    ),
     Setting("EZ_WHATSAPP_APP_SECRET", "ez-sandbox-whatsapp-secret", "Meta app secret.", True),
     Setting("EZ_WHATSAPP_VERIFY_TOKEN", "ez-sandbox-verify-token", "Webhook verify token.", True),
     Setting(
@@ -158,6 +161,7 @@ class LeadsSettings:
     hubspot_client_secret: str
     crisp_signing_secret: str
     crisp_hook_key: str
+    crisp_max_age_s: float
     whatsapp_app_secret: str
     whatsapp_verify_token: str
     regions: dict[str, str]
@@ -290,6 +294,7 @@ class Settings:
                 hubspot_client_secret=get("EZ_HUBSPOT_CLIENT_SECRET"),
                 crisp_signing_secret=get("EZ_CRISP_SIGNING_SECRET"),
                 crisp_hook_key=get("EZ_CRISP_HOOK_KEY"),
+                crisp_max_age_s=float(get("EZ_CRISP_MAX_AGE_S")),
                 whatsapp_app_secret=get("EZ_WHATSAPP_APP_SECRET"),
                 whatsapp_verify_token=get("EZ_WHATSAPP_VERIFY_TOKEN"),
                 regions=_regions(get("EZ_LEAD_REGIONS")),
