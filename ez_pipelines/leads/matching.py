@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from ez_pipelines.leads.comparators import COMPARATORS, Level, Prepared
 from ez_pipelines.leads.config import MatchConfig
@@ -41,7 +42,8 @@ class ScoredPair:
     fields: tuple[str, ...]
     """The field each level is about (one tuple shared by every pair)."""
     apart: bool = False
-    """A vetoing field (the name) says two people, and at most one identifier says otherwise:
+    """A vetoing field (the name) says two people, and at most one identifier says otherwise;
+    or one identifier agrees and another differs (one number, two addresses: a family's phone):
     their leads are kept apart. (Two identifiers agreeing against the name is more likely a
     garbled name: a question for review, not a wall.)"""
 
@@ -117,7 +119,9 @@ class PreparedRecords:
         self.identities: dict[int, dict[Prepared, set[tuple[int, Prepared]]]] = {
             i: defaultdict(set) for i in self.vetoing
         }
-        prepares = [COMPARATORS[rule.comparator].prepare for rule in config.rules]
+        # Values repeat (a family's number, the commonest names): each distinct one is prepared,
+        # and its blocking keys derived, once.
+        prepares = [_memoised(COMPARATORS[rule.comparator].prepare) for rule in config.rules]
         key_parts = [[self._key_part(name) for name in rule.fields] for rule in config.blocking]
         for record in records:
             get = record.values.get
@@ -145,8 +149,22 @@ class PreparedRecords:
         how, _, source = recipe.partition(":")
         if how not in _DERIVED or source not in self.fields:
             raise ValueError(f"unknown derived blocking key {recipe!r}")
-        derive, index = _DERIVED[how], self.fields.index(source)
+        derive, index = _memoised(_DERIVED[how]), self.fields.index(source)
         return lambda values: derive(values[index])
+
+
+def _memoised(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`function` remembered per argument for one preparation: a plain dict, no eviction."""
+    memo: dict[object, object] = {}
+
+    def remembered(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            result = memo[value] = function(value)
+            return result
+
+    return remembered
 
 
 def candidate_pairs(prepared: PreparedRecords, report: MatchReport) -> Iterator[tuple[int, int]]:
@@ -178,6 +196,7 @@ class Scorer:
         self.fields = prepared.fields
         self.config = config
         self.identities = prepared.identities
+        self._distinct_values: dict[tuple[int, Prepared], bool] = {}
         self.rules = [
             (
                 COMPARATORS[rule.comparator].compare,
@@ -185,6 +204,7 @@ class Scorer:
                 rule.identifier,
                 rule.vetoes,
                 rule.hint,
+                rule.letter_slips,
             )
             for rule in config.rules
         ]
@@ -193,10 +213,11 @@ class Scorer:
         config = self.config
         a, b = self.values[left], self.values[right]
         score = hinted = 0.0
-        conflicts = vetoed = supported = distinctive = spoke = False
+        conflicts = vetoed = supported = distinctive = spoke = differing = slipped = False
+        full_name = False
         agreeing = 0
         levels = []
-        for index, (compare, weights, identifier, vetoes, hint) in enumerate(self.rules):
+        for index, (compare, weights, identifier, vetoes, hint, slips) in enumerate(self.rules):
             level = compare(a[index], b[index])
             levels.append(level)
             if hint:
@@ -207,14 +228,26 @@ class Scorer:
             if identifier:
                 spoke |= level is not Level.MISSING
                 agreeing += level is Level.EXACT
-                # Validated values a keystroke apart are two addresses, not one mistyped.
-                conflicts |= level is Level.CLOSE or level is Level.DIFFERENT
+                # Validated values a keystroke apart are two addresses, not one mistyped; unless
+                # the slip is in letters and the rest of the evidence agrees (below).
+                if level is Level.CLOSE and slips and letters_slipped(a[index], b[index]):
+                    slipped = True
+                else:
+                    conflicts |= level is Level.CLOSE or level is Level.DIFFERENT
                 supported |= level is Level.EXACT or level is Level.CLOSE
+                differing |= level is Level.DIFFERENT
             if vetoes:
                 vetoed |= level is Level.DIFFERENT
+                full_name |= level is Level.EXACT and " " in str(a[index])
                 distinctive |= level in _AGREEING_NAMES and self._distinctive(index, a, b)
         if not spoke:
             score += hinted
+        # `sara.q@` and `sar.q@` with one number and one name, or with one full name: one
+        # address, mistyped once.
+        if slipped:
+            typo = (agreeing and not vetoed) or full_name
+            conflicts |= not typo
+            agreeing += typo
 
         mergeable = (
             score >= config.merge_at
@@ -230,21 +263,36 @@ class Scorer:
             verdict = Verdict.REVIEW
         else:
             verdict = Verdict.DISTINCT
-        apart = vetoed and agreeing < 2
+        apart = (vetoed and agreeing < 2) or (differing and agreeing == 1)
         return ScoredPair(left, right, score, verdict, tuple(levels), self.fields, apart)
 
     def _distinctive(self, index: int, a: tuple[Prepared, ...], b: tuple[Prepared, ...]) -> bool:
         """Both values are full (two words or more) and point at one person, or one with a
         second number or address: among their records, no identifier has more values than
         `distinctive_at`."""
-        limit = self.config.distinctive_at
-        for value in (a[index], b[index]):
-            if len(str(value).split()) < 2:
-                return False
+        return self._distinctive_value(index, a[index]) and self._distinctive_value(index, b[index])
+
+    def _distinctive_value(self, index: int, value: Prepared) -> bool:
+        known = self._distinct_values.get((index, value))
+        if known is None:
+            limit = self.config.distinctive_at
             per_field = Counter(field for field, _ in self.identities[index][value])
-            if any(n > limit for n in per_field.values()):
-                return False
-        return True
+            known = len(str(value).split()) >= 2 and all(n <= limit for n in per_field.values())
+            self._distinct_values[(index, value)] = known
+        return known
+
+
+def letters_slipped(left: Prepared, right: Prepared) -> bool:
+    """Whether what differs between two values a keystroke apart holds no digit: `sara.q` and
+    `sraa.q` may be one address mistyped, `sara770` and `sara3770` are two accounts."""
+    x, y = str(left), str(right)
+    start = 0
+    while start < min(len(x), len(y)) and x[start] == y[start]:
+        start += 1
+    end = 0
+    while end < min(len(x), len(y)) - start and x[-1 - end] == y[-1 - end]:
+        end += 1
+    return not any(c.isdigit() for c in x[start : len(x) - end] + y[start : len(y) - end])
 
 
 @contextmanager
