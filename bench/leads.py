@@ -91,18 +91,20 @@ def normalise(records: Sequence[LabelledRecord], workers: int) -> list[Normalise
         return [row for part in pool.map(normalise_chunk, chunks) for row in part]
 
 
-def ours(rows: Sequence[Normalised]) -> tuple[dict[int, int], list[tuple[int, int]]]:
+def ours(
+    rows: Sequence[Normalised], workers: int = 1
+) -> tuple[dict[int, int], list[tuple[int, int]]]:
     """Each record's cluster, and the pairs that would wait for a person."""
     with paused_gc():
-        return _ours(rows)
+        return _ours(rows, workers)
 
 
-def _ours(rows: Sequence[Normalised]) -> tuple[dict[int, int], list[tuple[int, int]]]:
+def _ours(rows: Sequence[Normalised], workers: int) -> tuple[dict[int, int], list[tuple[int, int]]]:
     records = [
         MatchRecord(i, {"email": e, "phone": p, "phone_digits": d, "name": n})
         for i, e, p, d, n in rows
     ]
-    pairs, _ = match(records, LEAD_MATCHING)
+    pairs, _ = match(records, LEAD_MATCHING, workers=workers)
     del records
     edges = [Edge(p.left, p.right, p.score) for p in pairs if p.verdict is Verdict.MERGE]
     vetoed = [p.key for p in pairs if p.apart]
@@ -145,7 +147,7 @@ def run_engine(engine: str, size: int, workers: int) -> Outcome:
     started = time.perf_counter()
     reviews: list[tuple[int, int]] | None = None
     if engine == "ours":
-        found, reviews = ours(rows)
+        found, reviews = ours(rows, workers)
     else:
         found = splink(rows)
     seconds = time.perf_counter() - started
