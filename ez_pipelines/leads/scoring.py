@@ -145,8 +145,9 @@ class Scorer:
 
 
 def letters_slipped(left: Prepared, right: Prepared) -> bool:
-    """Whether what differs between two values a keystroke apart holds no digit: `sara.q` and
-    `sraa.q` may be one address mistyped, `sara770` and `sara3770` are two accounts."""
+    """Whether two values a keystroke apart differ by more than digits: `sara.q` and `sraa.q`
+    may be one address mistyped, and so may `sara9s` and `saras9` (two keys swapped), while
+    `sara770` and `sara3770`, or `sara37` and `sara73`, are two accounts."""
     x, y = str(left), str(right)
     start = 0
     while start < min(len(x), len(y)) and x[start] == y[start]:
@@ -154,4 +155,7 @@ def letters_slipped(left: Prepared, right: Prepared) -> bool:
     end = 0
     while end < min(len(x), len(y)) - start and x[-1 - end] == y[-1 - end]:
         end += 1
-    return not any(c.isdigit() for c in x[start : len(x) - end] + y[start : len(y) - end])
+    ours, theirs = x[start : len(x) - end], y[start : len(y) - end]
+    if len(ours) == 2 and ours == theirs[::-1]:
+        return not ours.isdigit()
+    return not any(c.isdigit() for c in ours + theirs)
