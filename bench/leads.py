@@ -3,9 +3,10 @@
 `python -m bench.leads [--sizes 10000,100000,1000000]`. For each size, records are generated
 (seeded; see `bench.lead_data`) and normalised as the capture does (phones with the channel's
 region, email keys, name keys). Then each engine runs in a fresh process on the same records:
-ours (block, score, union-find) and Splink (train, predict, connected components). Reported per
-engine: pairwise precision, recall and F1 against the truth, wall time of the matching (from
-normalised records to clusters), and the process's peak memory. Normalisation is timed once
+ours (block, score on `--workers` forked processes, union-find) and Splink (train, predict,
+connected components; DuckDB uses every core). Reported per engine: pairwise precision, recall
+and F1 against the truth, wall time of the matching (from normalised records to clusters), and
+the peak memory of the process and its children. Normalisation is timed once
 and reported in its own column; both engines read its output.
 
 The verdict lines check the targets: at 100k, F1 at least 0.97, at least Splink's, in no more
