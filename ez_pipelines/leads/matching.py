@@ -97,7 +97,11 @@ class PreparedRecords:
         # Values repeat (a family's number, the commonest names): each distinct one is prepared,
         # and its blocking keys derived, once.
         prepares = [_memoised(COMPARATORS[rule.comparator].prepare) for rule in config.rules]
-        key_parts = [[self._key_part(name) for name in rule.fields] for rule in config.blocking]
+        # Rules share key parts (a name's first and last words serve five of them): each part
+        # is read once per record.
+        part_names = sorted({name for rule in config.blocking for name in rule.fields})
+        readers = [self._key_part(name) for name in part_names]
+        key_parts = [[part_names.index(name) for name in rule.fields] for rule in config.blocking]
         for record in records:
             get = record.values.get
             prepared = tuple(
@@ -108,8 +112,9 @@ class PreparedRecords:
                 seen = self.identities[index][prepared[index]]
                 if len(seen) <= config.distinctive_at * len(identifiers):
                     seen.update((i, prepared[i]) for i in identifiers if prepared[i] is not None)
-            for parts, blocks in zip(key_parts, self.blocks, strict=True):
-                key = tuple(part(prepared) for part in parts)
+            parts = [read(prepared) for read in readers]
+            for indexes, blocks in zip(key_parts, self.blocks, strict=True):
+                key = tuple([parts[i] for i in indexes])
                 if None not in key:
                     blocks[key].append(record.id)
 
