@@ -107,7 +107,7 @@ def compare_names(left: Prepared, right: Prepared) -> Level:
     # A spelling no table lists: the same consonants, word for word.
     if sorted(map(skeleton, left.split())) == sorted(map(skeleton, right.split())):
         return Level.CLOSE
-    if _initials_fit(left.split(), right.split()):
+    if _initials_fit(left.split(), right.split()) or _run_together(left.split(), right.split()):
         return Level.PARTIAL
     return Level.DIFFERENT
 
@@ -128,12 +128,33 @@ def _initials_fit(left: list[str], right: list[str]) -> bool:
     return True
 
 
+def _run_together(left: list[str], right: list[str]) -> bool:
+    """`kavyasiyer` against `kavya`: a name typed without its space, read as one word that
+    begins with the other name's first word, or the other way round."""
+    shorter, longer = sorted((left, right), key=len)
+    if len(shorter) != 1:
+        return False
+    word, first = shorter[0], longer[0]
+    if min(len(word), len(first)) < 4:
+        return False
+    return "".join(longer).startswith(word) or word.startswith(first)
+
+
+WORD_ALIKE_AT = 0.75
+
+
 def _word_fits(word: str, other: str) -> bool:
     if word == other or (len(word) == 1 and other.startswith(word)):
         return True
-    # Three letters carry a name's consonants (`rim`, `reem`); fewer could be anyone's.
-    if min(len(word), len(other)) >= 3 and skeleton(word) == skeleton(other):
-        return True
+    # Three letters carry a name's consonants (`rim`, `reem`); fewer could be anyone's. A word
+    # with the same first letter and mostly alike after it (Jaro-Winkler, which weighs the
+    # start most) is a slip or another spelling: `masoor`, `mansour`; `ahmed`, `hamad` are not.
+    if min(len(word), len(other)) >= 3:
+        if skeleton(word) == skeleton(other):
+            return True
+        alike = JaroWinkler.similarity(word, other, processor=utils.default_process)
+        if word[0] == other[0] and alike >= WORD_ALIKE_AT:
+            return True
     if len(word) < 4 or len(other) < 4:
         return False
     # One slip (a swapped pair counts as one), or a longer word mostly the same.

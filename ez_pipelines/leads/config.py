@@ -41,6 +41,11 @@ class FieldRule:
     """Agreement here supports asking a person, never a merge (digits of an untrusted number).
     Weighed only where no identifier says anything: the digits of a number agree whenever the
     number does, and would count it twice."""
+    letter_slips: bool = False
+    """An identifier typed as text (an email): a `close` value whose difference holds no digit
+    is the same value mistyped, not a conflict, when another identifier agrees exactly and the
+    vetoing field agrees. A digit slip is always a conflict: `sara770@` and `sara3770@` are two
+    accounts."""
 
     def __post_init__(self) -> None:
         if self.comparator not in COMPARATORS:
@@ -87,11 +92,11 @@ class MatchConfig:
 
 
 _PHONE = {Level.EXACT: 7.0, Level.CLOSE: 1.0, Level.DIFFERENT: -3.0}
-_EMAIL = {Level.EXACT: 8.0, Level.CLOSE: 2.0, Level.DIFFERENT: -3.0}
+_EMAIL = {Level.EXACT: 8.0, Level.CLOSE: 3.0, Level.DIFFERENT: -3.0}
 
 LEAD_MATCHING = MatchConfig(
     rules=(
-        FieldRule("email", "typo", _EMAIL, identifier=True),
+        FieldRule("email", "typo", _EMAIL, identifier=True, letter_slips=True),
         FieldRule("phone", "typo", _PHONE, identifier=True),
         # A number we could not trust to be the channel's: shared digits suggest, never decide.
         FieldRule("phone_digits", "exact", {Level.EXACT: 3.0}, hint=True),

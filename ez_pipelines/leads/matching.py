@@ -9,49 +9,26 @@ Records are prepared once and held as tuples, so a million of them fit in a few 
 from __future__ import annotations
 
 import gc
-from collections import Counter, defaultdict
+import multiprocessing
+from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from typing import Any
 
 from ez_pipelines.leads.comparators import COMPARATORS, Level, Prepared
 from ez_pipelines.leads.config import MatchConfig
+from ez_pipelines.leads.scoring import AGREEING_NAMES, ScoredPair, Scorer, Verdict
 
-
-class Verdict(StrEnum):
-    MERGE = "merge"
-    REVIEW = "review"
-    DISTINCT = "distinct"
+__all__ = ["MatchRecord", "MatchReport", "ScoredPair", "Verdict", "match", "paused_gc"]
 
 
 @dataclass(frozen=True, slots=True)
 class MatchRecord:
     id: int
     values: Mapping[str, object]
-
-
-@dataclass(frozen=True, slots=True)
-class ScoredPair:
-    left: int
-    right: int
-    score: float
-    verdict: Verdict
-    levels: tuple[Level, ...]
-    fields: tuple[str, ...]
-    """The field each level is about (one tuple shared by every pair)."""
-    apart: bool = False
-    """A vetoing field (the name) says two people, and at most one identifier says otherwise:
-    their leads are kept apart. (Two identifiers agreeing against the name is more likely a
-    garbled name: a question for review, not a wall.)"""
-
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.left, self.right)
-
-    def evidence(self) -> dict[str, Level]:
-        """Each field's comparison: what a reviewer is shown."""
-        return dict(zip(self.fields, self.levels, strict=True))
 
 
 @dataclass
@@ -117,8 +94,14 @@ class PreparedRecords:
         self.identities: dict[int, dict[Prepared, set[tuple[int, Prepared]]]] = {
             i: defaultdict(set) for i in self.vetoing
         }
-        prepares = [COMPARATORS[rule.comparator].prepare for rule in config.rules]
-        key_parts = [[self._key_part(name) for name in rule.fields] for rule in config.blocking]
+        # Values repeat (a family's number, the commonest names): each distinct one is prepared,
+        # and its blocking keys derived, once.
+        prepares = [_memoised(COMPARATORS[rule.comparator].prepare) for rule in config.rules]
+        # Rules share key parts (a name's first and last words serve five of them): each part
+        # is read once per record.
+        part_names = sorted({name for rule in config.blocking for name in rule.fields})
+        readers = [self._key_part(name) for name in part_names]
+        key_parts = [[part_names.index(name) for name in rule.fields] for rule in config.blocking]
         for record in records:
             get = record.values.get
             prepared = tuple(
@@ -129,8 +112,9 @@ class PreparedRecords:
                 seen = self.identities[index][prepared[index]]
                 if len(seen) <= config.distinctive_at * len(identifiers):
                     seen.update((i, prepared[i]) for i in identifiers if prepared[i] is not None)
-            for parts, blocks in zip(key_parts, self.blocks, strict=True):
-                key = tuple(part(prepared) for part in parts)
+            parts = [read(prepared) for read in readers]
+            for indexes, blocks in zip(key_parts, self.blocks, strict=True):
+                key = tuple([parts[i] for i in indexes])
                 if None not in key:
                     blocks[key].append(record.id)
 
@@ -145,8 +129,22 @@ class PreparedRecords:
         how, _, source = recipe.partition(":")
         if how not in _DERIVED or source not in self.fields:
             raise ValueError(f"unknown derived blocking key {recipe!r}")
-        derive, index = _DERIVED[how], self.fields.index(source)
+        derive, index = _memoised(_DERIVED[how]), self.fields.index(source)
         return lambda values: derive(values[index])
+
+
+def _memoised(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`function` remembered per argument for one preparation: a plain dict, no eviction."""
+    memo: dict[object, object] = {}
+
+    def remembered(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            result = memo[value] = function(value)
+            return result
+
+    return remembered
 
 
 def candidate_pairs(prepared: PreparedRecords, report: MatchReport) -> Iterator[tuple[int, int]]:
@@ -169,84 +167,6 @@ def candidate_pairs(prepared: PreparedRecords, report: MatchReport) -> Iterator[
                         yield left, right
 
 
-class Scorer:
-    """Scores pairs of prepared records by the configuration's rules and thresholds."""
-
-    def __init__(self, prepared: PreparedRecords) -> None:
-        config = prepared.config
-        self.values = prepared.values
-        self.fields = prepared.fields
-        self.config = config
-        self.identities = prepared.identities
-        self.rules = [
-            (
-                COMPARATORS[rule.comparator].compare,
-                dict(rule.weights),
-                rule.identifier,
-                rule.vetoes,
-                rule.hint,
-            )
-            for rule in config.rules
-        ]
-
-    def score(self, left: int, right: int) -> ScoredPair:
-        config = self.config
-        a, b = self.values[left], self.values[right]
-        score = hinted = 0.0
-        conflicts = vetoed = supported = distinctive = spoke = False
-        agreeing = 0
-        levels = []
-        for index, (compare, weights, identifier, vetoes, hint) in enumerate(self.rules):
-            level = compare(a[index], b[index])
-            levels.append(level)
-            if hint:
-                hinted += weights.get(level, 0.0)
-                supported |= level is Level.EXACT
-                continue
-            score += weights.get(level, 0.0)
-            if identifier:
-                spoke |= level is not Level.MISSING
-                agreeing += level is Level.EXACT
-                # Validated values a keystroke apart are two addresses, not one mistyped.
-                conflicts |= level is Level.CLOSE or level is Level.DIFFERENT
-                supported |= level is Level.EXACT or level is Level.CLOSE
-            if vetoes:
-                vetoed |= level is Level.DIFFERENT
-                distinctive |= level in _AGREEING_NAMES and self._distinctive(index, a, b)
-        if not spoke:
-            score += hinted
-
-        mergeable = (
-            score >= config.merge_at
-            and (agreeing > 0 or not config.require_identifier)
-            and not conflicts
-            and not vetoed
-        )
-        if mergeable:
-            verdict = Verdict.MERGE
-        elif distinctive or (
-            score >= config.review_at and (supported or not config.require_identifier)
-        ):
-            verdict = Verdict.REVIEW
-        else:
-            verdict = Verdict.DISTINCT
-        apart = vetoed and agreeing < 2
-        return ScoredPair(left, right, score, verdict, tuple(levels), self.fields, apart)
-
-    def _distinctive(self, index: int, a: tuple[Prepared, ...], b: tuple[Prepared, ...]) -> bool:
-        """Both values are full (two words or more) and point at one person, or one with a
-        second number or address: among their records, no identifier has more values than
-        `distinctive_at`."""
-        limit = self.config.distinctive_at
-        for value in (a[index], b[index]):
-            if len(str(value).split()) < 2:
-                return False
-            per_field = Counter(field for field, _ in self.identities[index][value])
-            if any(n > limit for n in per_field.values()):
-                return False
-        return True
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Matching makes millions of small objects that never form cycles; the cyclic collector
@@ -261,27 +181,27 @@ def paused_gc() -> Iterator[None]:
 
 
 def match(
-    records: Sequence[MatchRecord], config: MatchConfig
+    records: Sequence[MatchRecord], config: MatchConfig, *, workers: int = 1
 ) -> tuple[list[ScoredPair], MatchReport]:
+    """`workers` above 1 scores the candidate pairs in that many forked processes: for a batch
+    job on a machine of its own, never inside a server or a Dagster run."""
     with paused_gc():
-        return _match(records, config)
+        return _match(records, config, workers)
 
 
 def _match(
-    records: Sequence[MatchRecord], config: MatchConfig
+    records: Sequence[MatchRecord], config: MatchConfig, workers: int
 ) -> tuple[list[ScoredPair], MatchReport]:
     """Every candidate pair that is not plainly distinct (merges, reviews, and the vetoed pairs
     that keep leads apart), in a stable order."""
     report = MatchReport(records=len(records))
     prepared = PreparedRecords(records, config)
     scorer = Scorer(prepared)
-    kept = []
-    verdicts: dict[Verdict, int] = defaultdict(int)
-    for left, right in candidate_pairs(prepared, report):
-        pair = scorer.score(left, right)
-        verdicts[pair.verdict] += 1
-        if pair.verdict is not Verdict.DISTINCT or pair.apart:
-            kept.append(pair)
+    candidates = candidate_pairs(prepared, report)
+    if workers > 1:
+        kept, verdicts = _score_forked(scorer, candidates, workers)
+    else:
+        kept, verdicts = _score(scorer, candidates)
     if config.distrust_shared_identifiers:
         kept = _distrust_shared(kept, prepared, verdicts)
     report.pairs = sum(verdicts.values())
@@ -290,7 +210,45 @@ def _match(
     return kept, report
 
 
-_AGREEING_NAMES = (Level.EXACT, Level.CLOSE, Level.PARTIAL)
+Scored = tuple[list[ScoredPair], dict[Verdict, int]]
+
+
+def _score(scorer: Scorer, candidates: Iterable[tuple[int, int]]) -> Scored:
+    kept = []
+    verdicts: dict[Verdict, int] = defaultdict(int)
+    for left, right in candidates:
+        pair = scorer.score(left, right)
+        verdicts[pair.verdict] += 1
+        if pair.verdict is not Verdict.DISTINCT or pair.apart:
+            kept.append(pair)
+    return kept, verdicts
+
+
+_FORKED_SCORER: list[Scorer] = []
+"""The scorer forked workers inherit: set just before the fork, cleared after."""
+
+
+def _score_packed(chunk: array[int]) -> Scored:
+    return _score(_FORKED_SCORER[0], ((packed >> 32, packed & 0xFFFFFFFF) for packed in chunk))
+
+
+def _score_forked(scorer: Scorer, candidates: Iterable[tuple[int, int]], workers: int) -> Scored:
+    packed = array("q", ((left << 32) | right for left, right in candidates))
+    size = len(packed) // (workers * 4) + 1
+    chunks = [packed[i : i + size] for i in range(0, len(packed), size)]
+    _FORKED_SCORER.append(scorer)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_score_packed, chunks))
+    finally:
+        _FORKED_SCORER.clear()
+    kept: list[ScoredPair] = []
+    verdicts: dict[Verdict, int] = defaultdict(int)
+    for part, counts in parts:
+        kept.extend(part)
+        for verdict, count in counts.items():
+            verdicts[verdict] += count
+    return kept, verdicts
 
 
 def _distrust_shared(
@@ -312,7 +270,7 @@ def _distrust_shared(
     kept = []
     for pair in pairs:
         if pair.verdict is Verdict.MERGE and not any(
-            pair.levels[i] in _AGREEING_NAMES for i in vetoing
+            pair.levels[i] in AGREEING_NAMES for i in vetoing
         ):
             values = prepared.values[pair.left]
             agreeing = [i for i in identifiers if pair.levels[i] is Level.EXACT]

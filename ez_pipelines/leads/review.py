@@ -7,6 +7,10 @@
 A question is about two leads, not two records: while any pair between two leads is open or was
 answered, no other pair between them is asked. Opening is insert-or-ignore on the pair's unique
 key, so two runs at once never ask twice.
+
+Every question and answer names its two records by source and the source's own id (a HubSpot
+contact id, a Crisp session, a WhatsApp id), never by `leads.id`: channel records read again
+from the inbox after a wipe get new row ids, and the answers still hold for them.
 """
 
 from __future__ import annotations
@@ -20,14 +24,20 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ez_pipelines.canonical.models import Lead
 from ez_pipelines.leads.matching import ScoredPair
 from ez_pipelines.leads.tables import DECIDED, DECISIONS, OPEN, SETTLED, LeadReview
 
 _TABLE: Table = LeadReview.__table__  # type: ignore[assignment]
 
+RecordKey = tuple[str, str]
+"""A channel record as its channel names it: (source, source_ref)."""
+
 
 @dataclass
 class Decisions:
+    """People's answers, as pairs of the current run's record ids (smaller first)."""
+
     merge: set[tuple[int, int]] = field(default_factory=set)
     distinct: set[tuple[int, int]] = field(default_factory=set)
     split: set[tuple[int, int]] = field(default_factory=set)
@@ -36,16 +46,14 @@ class Decisions:
         return self.merge | self.distinct | self.split
 
 
-def load_decisions(session: Session) -> Decisions:
+def load_decisions(session: Session, ids: Mapping[RecordKey, int]) -> Decisions:
+    """Every answer whose two records both exist, on their record ids as of now."""
     decisions = Decisions()
-    rows = session.execute(
-        select(LeadReview.left_lead_id, LeadReview.right_lead_id, LeadReview.decision).where(
-            LeadReview.status == DECIDED
-        )
-    )
-    for left, right, decision in rows:
-        if decision in DECISIONS:
-            getattr(decisions, str(decision)).add((left, right))
+    rows = session.scalars(select(LeadReview).where(LeadReview.status == DECIDED))
+    for item in rows:
+        left, right = ids.get(item.left), ids.get(item.right)
+        if item.decision in DECISIONS and left is not None and right is not None:
+            getattr(decisions, str(item.decision)).add((min(left, right), max(left, right)))
     return decisions
 
 
@@ -54,12 +62,14 @@ def open_reviews(
     pairs: Sequence[ScoredPair],
     membership: Mapping[int, int],
     decisions: Decisions,
+    keys: Mapping[int, RecordKey],
     *,
     now: datetime,
 ) -> tuple[int, int]:
     """Ask about each pair of leads not yet asked about; settle questions that became moot.
 
     Returns (opened now, open in all)."""
+    ids = {key: record for record, key in keys.items()}
 
     def leads_of(left: int, right: int) -> tuple[int, int]:
         a, b = membership[left], membership[right]
@@ -68,11 +78,13 @@ def open_reviews(
     open_items = list(session.scalars(select(LeadReview).where(LeadReview.status == OPEN)))
     asked: set[tuple[int, int]] = {leads_of(*pair) for pair in decisions.answered()}
     for item in open_items:
-        together = membership[item.left_lead_id] == membership[item.right_lead_id]
-        if together:
+        left, right = ids.get(item.left), ids.get(item.right)
+        if left is None or right is None:
+            continue  # a record not read (again) yet: the question waits for it
+        if membership[left] == membership[right]:
             item.status = SETTLED
         else:
-            asked.add(leads_of(item.left_lead_id, item.right_lead_id))
+            asked.add(leads_of(left, right))
 
     best: dict[tuple[int, int], ScoredPair] = {}
     for pair in pairs:
@@ -85,7 +97,7 @@ def open_reviews(
 
     opened = 0
     for pair in sorted(best.values(), key=lambda p: p.key):
-        opened += _insert_unless_asked(session, pair, now)
+        opened += _insert_unless_asked(session, pair, keys[pair.left], keys[pair.right], now)
     session.flush()
     still_open = session.scalar(
         select(func.count()).select_from(LeadReview).where(LeadReview.status == OPEN)
@@ -93,16 +105,21 @@ def open_reviews(
     return opened, int(still_open or 0)
 
 
-def _insert_unless_asked(session: Session, pair: ScoredPair, now: datetime) -> int:
+def _insert_unless_asked(
+    session: Session, pair: ScoredPair, left: RecordKey, right: RecordKey, now: datetime
+) -> int:
+    first, second = sorted((left, right))
     values = {
-        "left_lead_id": pair.left,
-        "right_lead_id": pair.right,
+        "left_source": first[0],
+        "left_ref": first[1],
+        "right_source": second[0],
+        "right_ref": second[1],
         "score": pair.score,
         "evidence": json.dumps({name: str(level) for name, level in pair.evidence().items()}),
         "status": OPEN,
         "opened_at": now,
     }
-    keys = ["left_lead_id", "right_lead_id"]
+    keys = ["left_source", "left_ref", "right_source", "right_ref"]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_TABLE).on_conflict_do_nothing(index_elements=keys)
@@ -133,16 +150,28 @@ def decide(session: Session, item_id: int, decision: str, *, by: str, now: datet
 
 def split_records(session: Session, left: int, right: int, *, by: str, now: datetime) -> LeadReview:
     """Split two records the matcher put in one lead: a decided `split` for their pair."""
-    low, high = sorted((left, right))
-    if low == high:
+    if left == right:
         raise ValueError("a record cannot be split from itself")
+    found = {
+        lead.id: (lead.source, lead.source_ref)
+        for lead in session.scalars(select(Lead).where(Lead.id.in_((left, right))))
+    }
+    missing = [str(record) for record in (left, right) if record not in found]
+    if missing:
+        raise ValueError(f"no lead record {', '.join(missing)}")
+    (left_source, left_ref), (right_source, right_ref) = sorted(found.values())
     item = session.scalars(
-        select(LeadReview).where(LeadReview.left_lead_id == low, LeadReview.right_lead_id == high)
+        select(LeadReview).where(
+            LeadReview.left_source == left_source,
+            LeadReview.left_ref == left_ref,
+            LeadReview.right_source == right_source,
+            LeadReview.right_ref == right_ref,
+        )
     ).one_or_none()
     if item is None:
         item = LeadReview(
-            left_lead_id=low, right_lead_id=high, score=0.0, evidence="{}", status=OPEN,
-            opened_at=now,
+            left_source=left_source, left_ref=left_ref, right_source=right_source,
+            right_ref=right_ref, score=0.0, evidence="{}", status=OPEN, opened_at=now,
         )  # fmt: skip
         session.add(item)
         session.flush()

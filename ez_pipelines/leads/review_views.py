@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.canonical.models import Lead
-from ez_pipelines.leads.review import ReviewNotFound
+from ez_pipelines.leads.review import RecordKey, ReviewNotFound
 from ez_pipelines.leads.tables import OPEN, LeadReview
 
 
@@ -62,9 +64,8 @@ def list_items(db: Database, *, only_open: bool = True, limit: int = 200) -> lis
         query = query.where(LeadReview.status == OPEN)
     with db.read() as session:
         items = list(session.scalars(query))
-        ids = {i for item in items for i in (item.left_lead_id, item.right_lead_id)}
-        leads = {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_(ids)))}
-        return [_item(item, leads) for item in items]
+        leads = _records_of(session, items)
+        return [_item(item, leads) for item in items if item.left in leads and item.right in leads]
 
 
 def show_item(db: Database, item_id: int) -> ReviewItem:
@@ -72,13 +73,23 @@ def show_item(db: Database, item_id: int) -> ReviewItem:
         item = session.get(LeadReview, item_id)
         if item is None:
             raise ReviewNotFound(f"no review item {item_id}")
-        leads = {
-            lead.id: lead
-            for lead in session.scalars(
-                select(Lead).where(Lead.id.in_((item.left_lead_id, item.right_lead_id)))
-            )
-        }
+        leads = _records_of(session, [item])
+        if item.left not in leads or item.right not in leads:
+            raise ReviewNotFound(f"review item {item_id} is about a record not read yet")
         return _item(item, leads)
+
+
+def _records_of(session: Session, items: Sequence[LeadReview]) -> dict[RecordKey, Lead]:
+    wanted = {key for item in items for key in (item.left, item.right)}
+    refs = {ref for _, ref in wanted}
+    found: Iterable[Lead] = (
+        session.scalars(select(Lead).where(Lead.source_ref.in_(refs))) if refs else ()
+    )
+    return {
+        (lead.source, lead.source_ref): lead
+        for lead in found
+        if (lead.source, lead.source_ref) in wanted
+    }
 
 
 def oldest_open_age_s(db: Database, *, now: datetime) -> float:
@@ -89,7 +100,7 @@ def oldest_open_age_s(db: Database, *, now: datetime) -> float:
     return max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
 
 
-def _item(item: LeadReview, leads: dict[int, Lead]) -> ReviewItem:
+def _item(item: LeadReview, leads: dict[RecordKey, Lead]) -> ReviewItem:
     return ReviewItem(
         id=item.id,
         status=item.status,
@@ -98,6 +109,6 @@ def _item(item: LeadReview, leads: dict[int, Lead]) -> ReviewItem:
         evidence=json.loads(item.evidence or "{}"),
         opened_at=item.opened_at,
         decided_by=item.decided_by,
-        left=_side(leads[item.left_lead_id]),
-        right=_side(leads[item.right_lead_id]),
+        left=_side(leads[item.left]),
+        right=_side(leads[item.right]),
     )

@@ -2,7 +2,8 @@
 
 A `Lead` row (canonical.models) is one channel's record of a prospect; a `UnifiedLead` is the
 person behind one or more of them. A `LeadReview` is one pair of lead records the matcher could
-not decide, and, once answered, the decision every later unification applies.
+not decide, and, once answered, the decision every later unification applies: both records are
+named by their source and the source's own id, which survive any recompute.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -48,16 +48,20 @@ class UnifiedLead(Base):
 
 
 class LeadReview(Base):
+    """A pair of channel records, named by what their channels call them (source and the
+    channel's own id), never by the `leads.id` a recompute may give them anew."""
+
     __tablename__ = "lead_reviews"
     __table_args__ = (
-        UniqueConstraint("left_lead_id", "right_lead_id"),
-        CheckConstraint("left_lead_id < right_lead_id", name="pair_ordered"),
+        UniqueConstraint("left_source", "left_ref", "right_source", "right_ref"),
         Index("ix_lead_reviews_status_opened", "status", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
-    left_lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
-    right_lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    left_source: Mapped[str] = mapped_column(String(16), doc="the pair's first record: its source")
+    left_ref: Mapped[str] = mapped_column(String(128), doc="and its id in that source")
+    right_source: Mapped[str] = mapped_column(String(16), doc="the second, (source, ref) after")
+    right_ref: Mapped[str] = mapped_column(String(128))
     score: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str] = mapped_column(Text, doc="each field's comparison, as JSON")
     status: Mapped[str] = mapped_column(String(16), doc="open|decided|settled")
@@ -65,3 +69,11 @@ class LeadReview(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    @property
+    def left(self) -> tuple[str, str]:
+        return (self.left_source, self.left_ref)
+
+    @property
+    def right(self) -> tuple[str, str]:
+        return (self.right_source, self.right_ref)

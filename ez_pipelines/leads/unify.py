@@ -101,7 +101,8 @@ def unify_in(session: Session, *, now: datetime, config: MatchConfig) -> UnifyRe
     _one_at_a_time(session)
     leads = {lead.id: lead for lead in session.scalars(select(Lead).order_by(Lead.id))}
     pairs, matched = match([match_record(lead) for lead in leads.values()], config)
-    decisions = load_decisions(session)
+    keys = {lead.id: (lead.source, lead.source_ref) for lead in leads.values()}
+    decisions = load_decisions(session, {key: record for record, key in keys.items()})
     clustering = _cluster(leads, pairs, decisions)
 
     report = UnifyReport(
@@ -116,7 +117,7 @@ def unify_in(session: Session, *, now: datetime, config: MatchConfig) -> UnifyRe
     membership = clustering.cluster_of()
     reviews = [p for p in pairs if p.verdict is Verdict.REVIEW]
     report.opened_reviews, report.in_review = open_reviews(
-        session, reviews, membership, decisions, now=now
+        session, reviews, membership, decisions, keys, now=now
     )
     people = [person_of([leads[i] for i in members]) for members in clustering.clusters.values()]
     _write_people(session, people, leads, now, report)

@@ -124,6 +124,7 @@ class Settings:
                 hubspot_client_secret=get("EZ_HUBSPOT_CLIENT_SECRET"),
                 crisp_signing_secret=get("EZ_CRISP_SIGNING_SECRET"),
                 crisp_hook_key=get("EZ_CRISP_HOOK_KEY"),
+                crisp_max_age_s=float(get("EZ_CRISP_MAX_AGE_S")),
                 whatsapp_app_secret=get("EZ_WHATSAPP_APP_SECRET"),
                 whatsapp_verify_token=get("EZ_WHATSAPP_VERIFY_TOKEN"),
                 regions=regions_of(get("EZ_LEAD_REGIONS")),

@@ -78,6 +78,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("EZ_CRISP_SIGNING_SECRET", "ez-sandbox-crisp-secret", "Crisp plugin hook key.", True),
     Setting("EZ_CRISP_HOOK_KEY", "ez-sandbox-crisp-hook-key", "`key` of website hook URLs.", True),
+    Setting(
+        "EZ_CRISP_MAX_AGE_S", "300", "How far a signed Crisp hook's timestamp may be from now."
+    ),
     Setting("EZ_WHATSAPP_APP_SECRET", "ez-sandbox-whatsapp-secret", "Meta app secret.", True),
     Setting("EZ_WHATSAPP_VERIFY_TOKEN", "ez-sandbox-verify-token", "Webhook verify token.", True),
     Setting(

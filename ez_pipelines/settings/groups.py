@@ -53,6 +53,7 @@ class LeadsSettings:
     hubspot_client_secret: str
     crisp_signing_secret: str
     crisp_hook_key: str
+    crisp_max_age_s: float
     whatsapp_app_secret: str
     whatsapp_verify_token: str
     regions: dict[str, str]

@@ -111,6 +111,24 @@ def test_crisp_signature_over_a_changed_body_gets_401(
     assert stored(sqlite_db) == []
 
 
+@pytest.mark.parametrize("offset_ms", [-301_000, 301_000, None])
+def test_signed_crisp_hook_stale_future_or_unstamped_gets_401_and_nothing_stored(
+    client: TestClient, sqlite_db: Database, clock: ManualClock, offset_ms: int | None
+) -> None:
+    """A correctly signed hook replayed six minutes late, stamped ahead of now, or without its
+    timestamp header is refused: the signature alone proves nothing about when."""
+    raw = d.crisp_message("session_1", "hello", 114, "Sara")
+    stamp = str(now_ms(clock) + (offset_ms or 0))
+    headers = d.crisp_headers(raw, stamp)
+    if offset_ms is None:
+        del headers["X-Crisp-Request-Timestamp"]
+
+    response = client.post("/webhooks/crisp", content=raw, headers=headers)
+
+    assert response.status_code == 401
+    assert stored(sqlite_db) == []
+
+
 def test_whatsapp_bad_signature_gets_401_and_nothing_stored(
     client: TestClient, sqlite_db: Database
 ) -> None:

@@ -69,6 +69,28 @@ def test_crisp_vector_verifies_over_the_bytes_as_sent() -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("offset_s", "accepted"), [(0, True), (-299, True), (299, True), (301, False), (-301, False)]
+)
+def test_crisp_vector_is_refused_when_its_timestamp_is_outside_the_window(
+    offset_s: int, accepted: bool
+) -> None:
+    """The shipped vector verifies at its own moment and up to five minutes either side; the
+    same signed bytes replayed later, or stamped ahead of now, are refused."""
+    vector = load("crisp/signature_selfcomputed_vector.json")
+    timestamp = vector["x_crisp_request_timestamp"]
+    now = datetime.fromtimestamp(int(timestamp) / 1000 + offset_s, tz=UTC)
+
+    refusal = crisp.verify(
+        vector["signing_secret"], timestamp=timestamp, body=vector["body_as_string"].encode(),
+        signature=vector["expected_x_crisp_signature"], now=now, max_age_s=300,
+    )  # fmt: skip
+
+    assert (refusal is None) is accepted
+    if not accepted:
+        assert refusal is not None and "X-Crisp-Request-Timestamp" in refusal
+
+
 @pytest.mark.parametrize("index", [0, 1])
 def test_whatsapp_vectors_verify_over_the_raw_bytes(index: int) -> None:
     vector = load("whatsapp/x_hub_signature_256_vectors.json")["vectors"][index]

@@ -87,11 +87,16 @@ class LeadHooks:
         self, raw: bytes, *, key: str | None, timestamp: str | None, signature: str | None
     ) -> DeliveryReceipt:
         if signature:
-            signed = crisp.signature_matches(
-                self.settings.crisp_signing_secret, timestamp or "", raw, signature
+            refusal = crisp.verify(
+                self.settings.crisp_signing_secret,
+                timestamp=timestamp or "",
+                body=raw,
+                signature=signature,
+                now=self._clock.now(),
+                max_age_s=self.settings.crisp_max_age_s,
             )
-            if not signed:
-                raise WebhookRefused(401, f"{crisp.SIGNATURE_HEADER} does not match", len(raw))
+            if refusal:
+                raise WebhookRefused(401, refusal, len(raw))
         elif not crisp.key_matches(self.settings.crisp_hook_key, key):
             raise WebhookRefused(401, "unsigned hook without the URL key", len(raw))
         try:

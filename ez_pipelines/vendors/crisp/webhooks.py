@@ -2,8 +2,11 @@
 
 Plugin hooks are signed: `X-Crisp-Signature` is the hex HMAC-SHA256, keyed with the signing
 secret, of `[<X-Crisp-Request-Timestamp>;<body>]`. We sign-check the body exactly as it arrived:
-Crisp sends it compact, and re-serialising parsed JSON can change the bytes. Website hooks are
-not signed at all: their only guard is a secret `key` in the hook URL.
+Crisp sends it compact, and re-serialising parsed JSON can change the bytes. The timestamp is
+epoch milliseconds and is signed with the body, so a signed hook whose timestamp is further from
+now than the window (Crisp documents none; ours is a setting) is refused: a captured delivery
+cannot be replayed later. Website hooks are not signed at all: their only guard is a secret
+`key` in the hook URL.
 
 A message carries no contact fields; visitors type their email and number into the chat, so
 both are read out of the text.
@@ -16,6 +19,7 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import phonenumbers
 
@@ -39,6 +43,20 @@ def signature_of(secret: str, timestamp: str, body: bytes) -> str:
 def signature_matches(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
     expected = signature_of(secret, timestamp, body).encode()
     return hmac.compare_digest(expected, signature.strip().lower().encode())
+
+
+def verify(
+    secret: str, *, timestamp: str, body: bytes, signature: str, now: datetime, max_age_s: float
+) -> str | None:
+    """None when a signed hook is Crisp's and fresh; otherwise why it is not."""
+    if not timestamp.isdigit() or len(timestamp) > 15:
+        return f"{TIMESTAMP_HEADER} is not epoch milliseconds"
+    age_ms = now.timestamp() * 1000 - int(timestamp)
+    if abs(age_ms) > max_age_s * 1000:
+        return f"{TIMESTAMP_HEADER} is more than {max_age_s:g} s from now"
+    if not signature_matches(secret, timestamp, body, signature):
+        return f"{SIGNATURE_HEADER} does not match"
+    return None
 
 
 def key_matches(expected: str, given: str | None) -> bool:
