@@ -60,6 +60,9 @@ def test_eight_worker_processes_send_every_row_exactly_once(
             .where(OutboxRow.system == "netsuite")
             .group_by(OutboxRow.status)
         ).all()
+    # The table is the test's own, not the schema's: leave the database as migrations made it.
+    with postgres_db.engine.begin() as connection:
+        connection.execute(sa.text(f"DROP TABLE {SENDS_TABLE}"))
     assert len(sends) == 200
     assert {count for _, count in sends} == {1}
     assert sum(claimed.values()) == 200
