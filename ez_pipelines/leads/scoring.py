@@ -5,7 +5,6 @@ The rules are the configuration's (see `config.MatchConfig`); nothing here knows
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -57,8 +56,10 @@ class Scorer:
         self.values = prepared.values
         self.fields = prepared.fields
         self.config = config
-        self.identities = prepared.identities
-        self._distinct_values: dict[tuple[int, Prepared], bool] = {}
+        self.distinctive = prepared.distinctive
+        # Few combinations of levels occur: each is one tuple, shared by its pairs, so the
+        # pairs are small in memory and cheap to send back from a worker.
+        self._levels: dict[tuple[Level, ...], tuple[Level, ...]] = {}
         self.rules = [
             (
                 COMPARATORS[rule.comparator].compare,
@@ -101,7 +102,11 @@ class Scorer:
             if vetoes:
                 vetoed |= level is Level.DIFFERENT
                 full_name |= level is Level.EXACT and " " in str(a[index])
-                distinctive |= level in AGREEING_NAMES and self._distinctive(index, a, b)
+                distinctive |= (
+                    level in AGREEING_NAMES
+                    and a[index] in self.distinctive[index]
+                    and b[index] in self.distinctive[index]
+                )
         if not spoke:
             score += hinted
         # `sara.q@` and `sar.q@` with one number and one name, or with one full name: one
@@ -126,22 +131,8 @@ class Scorer:
         else:
             verdict = Verdict.DISTINCT
         apart = (vetoed and agreeing < 2) or (differing and agreeing == 1)
-        return ScoredPair(left, right, score, verdict, tuple(levels), self.fields, apart)
-
-    def _distinctive(self, index: int, a: tuple[Prepared, ...], b: tuple[Prepared, ...]) -> bool:
-        """Both values are full (two words or more) and point at one person, or one with a
-        second number or address: among their records, no identifier has more values than
-        `distinctive_at`."""
-        return self._distinctive_value(index, a[index]) and self._distinctive_value(index, b[index])
-
-    def _distinctive_value(self, index: int, value: Prepared) -> bool:
-        known = self._distinct_values.get((index, value))
-        if known is None:
-            limit = self.config.distinctive_at
-            per_field = Counter(field for field, _ in self.identities[index][value])
-            known = len(str(value).split()) >= 2 and all(n <= limit for n in per_field.values())
-            self._distinct_values[(index, value)] = known
-        return known
+        shared = self._levels.setdefault(tuple(levels), tuple(levels))
+        return ScoredPair(left, right, score, verdict, shared, self.fields, apart)
 
 
 def letters_slipped(left: Prepared, right: Prepared) -> bool:
