@@ -47,11 +47,11 @@ def create_ops_app(settings: Settings, db: Database, *, clock: Clock = SYSTEM_CL
     )
     hooks = LeadHooks(settings=settings.leads, writer=writer, clock=clock)
     app.include_router(lead_router(hooks=hooks, max_bytes=settings.serve.webhook_max_bytes))
-    app.include_router(review_router(db, clock=clock))
+    guard = ActionGuard(settings.serve.ops_token)
+    app.include_router(review_router(db, clock=clock, guard=guard))
     add_page_link("Review queue", "/review")
     thresholds = Thresholds.from_settings(settings.health)
     app.state.thresholds = thresholds
-    guard = ActionGuard(settings.serve.ops_token)
     app.include_router(pages_router(db, thresholds=thresholds, clock=clock, guard=guard))
     app.include_router(metrics_router(db, thresholds=thresholds, clock=clock))
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from ez_pipelines.canonical.db import Database
@@ -26,8 +24,8 @@ from ez_pipelines.ops.history import samples_since
 from ez_pipelines.ops.logs import mask_contact_points
 from ez_pipelines.ops.thresholds import Thresholds
 from ez_pipelines.ops.web.charts import SIZE, sparkline
-from ez_pipelines.ops.web.guard import CSRF_FIELD, TOKEN_FIELD, ActionGuard
-from ez_pipelines.ops.web.nav import PAGE_LINKS
+from ez_pipelines.ops.web.guard import ActionGuard
+from ez_pipelines.ops.web.rendering import render_page
 from ez_pipelines.outbox.deadletters import (
     DeadLetterNotFound,
     discard_dead_letters,
@@ -36,7 +34,6 @@ from ez_pipelines.outbox.deadletters import (
     show_dead_letter,
 )
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 CHART_WINDOW = timedelta(days=1)
 LISTED = 200
 
@@ -84,17 +81,6 @@ def pages_router(
 ) -> APIRouter:
     router = APIRouter(tags=["pages"], include_in_schema=False)
 
-    def render(request: Request, template: str, context: dict[str, Any]) -> Response:
-        csrf = guard.csrf_token(request)
-        context = {
-            **context,
-            "links": PAGE_LINKS,
-            "csrf_field": CSRF_FIELD,
-            "csrf_token": csrf,
-            "token_field": TOKEN_FIELD,
-        }
-        return guard.remember(TEMPLATES.TemplateResponse(request, template, context), csrf)
-
     @router.get("/health", response_class=HTMLResponse)
     def health_page(request: Request) -> Response:
         now = clock.now()
@@ -117,7 +103,7 @@ def pages_router(
             "dead_letter_count": len(letters),
             "notice": request.query_params.get("notice", ""),
         }
-        return render(request, "health.html", context)
+        return render_page(request, guard, "health.html", context)
 
     @router.get("/health/dead-letters/{outbox_id}", response_class=HTMLResponse)
     def dead_letter_page(request: Request, outbox_id: int) -> Response:
@@ -135,7 +121,7 @@ def pages_router(
             "payload": payload,
             "now": clock.now().isoformat(timespec="seconds"),
         }
-        return render(request, "dead_letter.html", context)
+        return render_page(request, guard, "dead_letter.html", context)
 
     @router.post("/health/dead-letters/{outbox_id}/retry")
     async def retry(request: Request, outbox_id: int) -> Response:

@@ -1,25 +1,28 @@
 """The review page: each open question with both records side by side, the evidence, and the
 three answers as buttons. Server-rendered HTML; pages for people, so not in the API document.
 
-An answer is stored in the transaction that unifies every lead again, as the command line does.
+An answer changes the leads, so its form carries the ops token and the CSRF token, as the
+dead-letter actions do. It is stored in the transaction that unifies every lead again, as the
+command line does.
 """
 
 from __future__ import annotations
 
 import asyncio
-from html import escape
-from urllib.parse import parse_qs
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import Clock
 from ez_pipelines.leads.review import AlreadyDecided, ReviewNotFound, decide
-from ez_pipelines.leads.review_views import ReviewItem, Side, list_items, show_item
+from ez_pipelines.leads.review_views import list_items, show_item
 from ez_pipelines.leads.tables import DECISIONS
 from ez_pipelines.leads.unify import unify_leads
+from ez_pipelines.ops.web.guard import ActionGuard
+from ez_pipelines.ops.web.rendering import render_page
 
 _FIELDS = ("source", "source_ref", "name", "email", "phone", "phone_raw", "phone_status", "lead_id")
 _BUTTONS = {
@@ -27,95 +30,56 @@ _BUTTONS = {
     "split": "Different people: split",
     "distinct": "Not evidence: distinct",
 }
-_STYLE = (
-    "body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
-    "button{margin-right:1em;padding:.5em 1em}"
-)
-
-
-def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    html = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"
-    )
-    return HTMLResponse(html, status_code=status_code)
 
 
 def _cell(value: object) -> str:
-    return escape("" if value is None else str(value))
+    return "" if value is None else str(value)
 
 
-def _label(side: Side) -> str:
-    return f"{side.source}:{side.source_ref} {side.name or ''}"
-
-
-def _list_html(items: list[ReviewItem]) -> str:
-    if not items:
-        return "<p>Nothing waits for review.</p>"
-    rows = "".join(
-        f"<tr><td><a href='/review/{i.id}'>{i.id}</a></td><td>{i.score:.1f}</td>"
-        f"<td>{_cell(_label(i.left))}</td><td>{_cell(_label(i.right))}</td>"
-        f"<td>{i.opened_at:%Y-%m-%d %H:%M}</td></tr>"
-        for i in items
-    )
-    return (
-        "<table><tr><th>item</th><th>score</th><th>left</th><th>right</th>"
-        f"<th>opened (UTC)</th></tr>{rows}</table>"
-    )
-
-
-def _item_html(item: ReviewItem) -> str:
-    rows = "".join(
-        f"<tr><th>{name}</th><td>{_cell(getattr(item.left, name))}</td>"
-        f"<td>{_cell(getattr(item.right, name))}</td></tr>"
-        for name in _FIELDS
-    )
-    evidence = "".join(
-        f"<li>{_cell(name)}: {_cell(level)}</li>" for name, level in item.evidence.items()
-    )
-    if item.status == "open":
-        buttons = "".join(
-            f"<button name='decision' value='{d}'>{_BUTTONS[d]}</button>" for d in DECISIONS
-        )
-        answer = f"<form method='post' action='/review/{item.id}'>{buttons}</form>"
-    else:
-        answer = f"<p>Answered: {_cell(item.decision)} by {_cell(item.decided_by)}.</p>"
-    return (
-        f"<p>Score {item.score:.1f}. <a href='/review'>All open items</a></p>"
-        f"<table><tr><th></th><th>left</th><th>right</th></tr>{rows}</table>"
-        f"<h2>Evidence</h2><ul>{evidence}</ul>{answer}"
-    )
-
-
-def review_router(db: Database, *, clock: Clock) -> APIRouter:
+def review_router(db: Database, *, clock: Clock, guard: ActionGuard) -> APIRouter:
     router = APIRouter(prefix="/review", include_in_schema=False)
 
+    def render(
+        request: Request, template: str, context: dict[str, Any], status_code: int = 200
+    ) -> Response:
+        context = {**context, "now": clock.now().isoformat(timespec="seconds")}
+        return render_page(request, guard, template, context, status_code=status_code)
+
+    def message(request: Request, title: str, text: str, status_code: int) -> Response:
+        return render(
+            request, "review_message.html", {"title": title, "message": text}, status_code
+        )
+
     @router.get("")
-    async def review_list() -> HTMLResponse:
+    async def review_list(request: Request) -> Response:
         items = await asyncio.to_thread(list_items, db)
-        return _page("Leads waiting for review", _list_html(items))
+        return render(request, "review_list.html", {"items": items})
 
     @router.get("/{item_id}")
-    async def review_item(item_id: int) -> HTMLResponse:
+    async def review_item(request: Request, item_id: int) -> Response:
         try:
             item = await asyncio.to_thread(show_item, db, item_id)
         except ReviewNotFound as err:
-            return _page("Not found", f"<p>{_cell(err)}</p>", 404)
-        return _page(f"Review item {item.id}", _item_html(item))
+            return message(request, "Not found", str(err), 404)
+        rows = [
+            (name, _cell(getattr(item.left, name)), _cell(getattr(item.right, name)))
+            for name in _FIELDS
+        ]
+        buttons = [(decision, _BUTTONS[decision]) for decision in DECISIONS]
+        return render(request, "review_item.html", {"item": item, "rows": rows, "buttons": buttons})
 
     @router.post("/{item_id}")
-    async def review_answer(item_id: int, request: Request) -> Response:
-        form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-        decision = (form.get("decision") or [""])[0]
+    async def review_answer(request: Request, item_id: int) -> Response:
+        form = await guard.form(request)
+        decision = form.get("decision", "")
         if decision not in DECISIONS:
-            return _page("Not an answer", f"<p>Answer one of {', '.join(DECISIONS)}.</p>", 400)
+            return message(request, "Not an answer", f"Answer one of {', '.join(DECISIONS)}.", 400)
         try:
             await asyncio.to_thread(_answer, db, item_id, decision, clock)
         except ReviewNotFound as err:
-            return _page("Not found", f"<p>{_cell(err)}</p>", 404)
+            return message(request, "Not found", str(err), 404)
         except AlreadyDecided as err:
-            return _page("Already answered", f"<p>{_cell(err)}</p>", 409)
+            return message(request, "Already answered", str(err), 409)
         return RedirectResponse("/review", status_code=303)
 
     return router
