@@ -3,15 +3,16 @@
 `python -m bench.leads [--sizes 10000,100000,1000000]`. For each size, records are generated
 (seeded; see `bench.lead_data`) and normalised as the capture does (phones with the channel's
 region, email keys, name keys). Then each engine runs in a fresh process on the same records:
-ours (block, score on `--workers` forked processes, union-find) and Splink (train, predict,
-connected components; DuckDB uses every core). Reported per engine: pairwise precision, recall
+ours (block, score, union-find; one process, one core) and Splink (train, predict, connected
+components; DuckDB uses every core). Reported per engine: pairwise precision, recall
 and F1 against the truth, wall time of the matching (from normalised records to clusters), and
-the peak memory of the process and its children. Normalisation is timed once
-and reported in its own column; both engines read its output.
+the peak memory of the process and its children together (see `PeakMemory`). Normalisation is
+timed once and reported in its own column; both engines read its output.
 
 The verdict lines check the targets: at 100k, F1 at least 0.97, at least Splink's, in no more
-time than Splink; at 1M, normalised and matched within 2 minutes and 4 GB. The exit status is 0
-only when all of them pass.
+time than Splink; at 1M, F1 at least Splink's, normalised and matched within 2 minutes and 4 GB
+(the time against Splink's at 1M is in the table, not a target). The exit status is 0 only
+when all of them pass.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import platform
 import resource
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -92,20 +94,18 @@ def normalise(records: Sequence[LabelledRecord], workers: int) -> list[Normalise
         return [row for part in pool.map(normalise_chunk, chunks) for row in part]
 
 
-def ours(
-    rows: Sequence[Normalised], workers: int = 1
-) -> tuple[dict[int, int], list[tuple[int, int]]]:
+def ours(rows: Sequence[Normalised]) -> tuple[dict[int, int], list[tuple[int, int]]]:
     """Each record's cluster, and the pairs that would wait for a person."""
     with paused_gc():
-        return _ours(rows, workers)
+        return _ours(rows)
 
 
-def _ours(rows: Sequence[Normalised], workers: int) -> tuple[dict[int, int], list[tuple[int, int]]]:
+def _ours(rows: Sequence[Normalised]) -> tuple[dict[int, int], list[tuple[int, int]]]:
     records = [
         MatchRecord(i, {"email": e, "phone": p, "phone_digits": d, "name": n})
         for i, e, p, d, n in rows
     ]
-    pairs, _ = match(records, LEAD_MATCHING, workers=workers)
+    pairs, _ = match(records, LEAD_MATCHING)
     del records
     edges = [Edge(p.left, p.right, p.score) for p in pairs if p.verdict is Verdict.MERGE]
     vetoed = [p.key for p in pairs if p.apart]
@@ -139,29 +139,66 @@ def pairwise_scores(truth: dict[int, int], found: dict[int, int]) -> tuple[float
     return precision, recall, f1
 
 
+class PeakMemory:
+    """The most memory the process and its children held at once while it ran: sampled every
+    tenth of a second as the sum of their proportional set sizes, where a page that forked
+    workers share with their parent counts once among them, not once each; never less than the
+    process's own resident peak."""
+
+    def __init__(self, every_s: float = 0.1) -> None:
+        self.every_s = every_s
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_full_info().pss
+                except psutil.Error:
+                    continue  # a worker that ended between listing and reading
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.every_s)
+
+    @property
+    def megabytes(self) -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return max(self.peak, own) / 2**20
+
+
 def run_engine(engine: str, size: int, workers: int) -> Outcome:
     """In a fresh process: generate, normalise, then time the engine alone."""
     records = generate(size, SEED)
     truth = {r.id: r.person for r in records}
-    rows = normalise(records, workers)
-    del records
-    started = time.perf_counter()
-    reviews: list[tuple[int, int]] | None = None
-    if engine == "ours":
-        found, reviews = ours(rows, workers)
-    else:
-        found = splink(rows)
-    seconds = time.perf_counter() - started
+    with PeakMemory() as memory:
+        rows = normalise(records, workers)
+        del records
+        started = time.perf_counter()
+        reviews: list[tuple[int, int]] | None = None
+        if engine == "ours":
+            found, reviews = ours(rows)
+        else:
+            found = splink(rows)
+        seconds = time.perf_counter() - started
     precision, recall, f1 = pairwise_scores(truth, found)
     review_precision = None
     if reviews is not None:
         same = sum(1 for a, b in reviews if truth[a] == truth[b])
         review_precision = same / len(reviews) if reviews else 1.0
-    # The normalising workers are gone by now; the largest of them adds to the peak, as if it
-    # had run alongside.
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    peak_mb = (own + worker * (workers if worker else 0)) / 1024
+    peak_mb = memory.megabytes
     return Outcome(
         engine,
         size,
@@ -241,6 +278,7 @@ def _verdict(outcomes: Sequence[Outcome], normalising: dict[int, float]) -> bool
             checks.append((f"F1 {o.f1:.4f} >= {TARGET_F1}", o.f1 >= TARGET_F1))
         if ref and size in (100_000, 1_000_000):
             checks.append((f"F1 >= Splink's {ref.f1:.4f}", o.f1 >= ref.f1))
+        if ref and size == 100_000:
             checks.append((f"time <= Splink's {ref.seconds:.1f} s", o.seconds <= ref.seconds))
         if size == 1_000_000:
             total = o.seconds + normalising[size]

@@ -35,6 +35,10 @@ Prepared = str | date | None
 
 @dataclass(frozen=True)
 class Comparator:
+    """`prepare` turns a raw value into what is compared (None stays None: a missing value);
+    `compare` gives two prepared values' level. The engine calls `compare` once per distinct
+    pair of values and counts a pair missing either value as `missing` without asking."""
+
     name: str
     prepare: Callable[[object], Prepared]
     compare: Callable[[Prepared, Prepared], Level]

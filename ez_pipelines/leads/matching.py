@@ -3,16 +3,15 @@
 Generic over what a record is: a record is an integer id and a mapping of field values, and a
 `MatchConfig` says which fields count and how. Blocking keeps the work near-linear: only records
 that share a blocking key are compared, and blocks too large to say anything are skipped.
-Records are prepared once and held as tuples, so a million of them fit in a few hundred MB.
+Fields are held as integer codes of their distinct values, and pairs are scored a field at a
+time over arrays, so a million records match in seconds on one core and a few hundred MB.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -55,8 +54,11 @@ def _slipped_name(value: Prepared, first_whole: bool) -> str | None:
     return f"{first} {last[:3]}" if first_whole else f"{first[:3]} {last}"
 
 
+_NOT_DIGITS = re.compile(r"\D+")
+
+
 def _number_part(value: Prepared, part: slice) -> str | None:
-    digits = "".join(c for c in str(value or "") if c.isdigit())
+    digits = _NOT_DIGITS.sub("", str(value or ""))
     return digits[part] if len(digits) >= 8 else None
 
 
@@ -95,26 +97,44 @@ class PreparedRecords:
         if len(self.ids) and (self.ids.min() < 0 or self.ids.max() >= 1 << 31):
             # Two ids are packed into one signed 64-bit integer per candidate pair.
             raise ValueError("record ids must be from 0 to 2**31 - 1 to be paired")
-        columns = [
-            _mapped(
-                COMPARATORS[rule.comparator].prepare, [r.values.get(rule.field) for r in records]
+        coded = [
+            _coded(
+                COMPARATORS[rule.comparator].prepare,
+                _objects([r.values.get(rule.field) for r in records]),
             )
             for rule in config.rules
         ]
-        self.values: dict[int, tuple[Prepared, ...]] = dict(
-            zip(self.ids.tolist(), zip(*columns, strict=True), strict=True)
-        )
-        self.codes = [_codes(column) for column in columns]
-        self.distinctive = self._distinctive(columns)
+        self.codes = [codes for codes, _ in coded]
+        """Per field, each record's value as its index among the field's distinct values."""
+        self.distinct_values = [values for _, values in coded]
+        # Per field, per code (and a last entry for a missing value, code -1):
+        self.several_words = [
+            np.array([" " in str(v) for v in values] + [False]) for values in self.distinct_values
+        ]
+        """the value holds more than one word;"""
+        self.distinctive_codes = self._distinctive()
+        """the value is a vetoing field's distinctive one (see `MatchConfig.distinctive_at`)."""
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted_ids = self.ids[self._order]
         # Rules share key parts (a name's first and last words serve five of them): each part
         # is coded once.
         part_names = sorted({name for rule in config.blocking for name in rule.fields})
-        parts = {name: self._key_part(name, columns) for name in part_names}
+        parts = {name: self._key_part(name) for name in part_names}
         self.blocking_keys = [
             _combined([parts[name] for name in rule.fields]) for rule in config.blocking
         ]
 
-    def _key_part(self, name: str, columns: list[list[Prepared]]) -> np.ndarray:
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Where each of `ids` is among the records."""
+        found: np.ndarray = self._order[np.searchsorted(self._sorted_ids, ids)]
+        return found
+
+    def value(self, index: int, record_id: int) -> Prepared:
+        """One record's prepared value of one field."""
+        code = int(self.codes[index][self.positions(np.array([record_id]))[0]])
+        return self.distinct_values[index][code] if code >= 0 else None
+
+    def _key_part(self, name: str) -> np.ndarray:
         """One part of a blocking key as integer codes, -1 where the record has none."""
         if name in self.fields:
             return self.codes[self.fields.index(name)]
@@ -124,29 +144,30 @@ class PreparedRecords:
         how, _, source = recipe.partition(":")
         if how not in _DERIVED or source not in self.fields:
             raise ValueError(f"unknown derived blocking key {recipe!r}")
-        return _codes(_mapped(_DERIVED[how], columns[self.fields.index(source)]))
+        index = self.fields.index(source)
+        codes, _ = _coded(_DERIVED[how], _objects(self.distinct_values[index]))
+        return _through(self.codes[index], codes)
 
-    def _distinctive(self, columns: list[list[Prepared]]) -> dict[int, frozenset[Prepared]]:
-        """Per vetoing field, its values of two words or more whose records hold at most
-        `distinctive_at` values of each identifier: a name seen with many phones is many
-        people's, and says little about any one of them."""
+    def _distinctive(self) -> list[np.ndarray]:
+        """Per field, per code: a vetoing field's value of two words or more whose records
+        hold at most `distinctive_at` values of each identifier. A name seen with many phones
+        is many people's, and says little about any one of them."""
         limit = self.config.distinctive_at
         identifiers = [i for i, rule in enumerate(self.config.rules) if rule.identifier]
-        found: dict[int, frozenset[Prepared]] = {}
-        for index in self.vetoing:
-            codes = self.codes[index]
-            crowded = np.zeros(codes.max(initial=-1) + 1, dtype=bool)
-            for other in identifiers:
-                both = (codes >= 0) & (self.codes[other] >= 0)
-                seen = np.unique(_pair_codes(codes[both], self.codes[other][both]))
-                names = seen // (self.codes[other].max(initial=0) + 1)
-                crowded |= np.bincount(names, minlength=len(crowded)) > limit
-            values = _distinct(columns[index])
-            found[index] = frozenset(
-                v
-                for v, busy in zip(values, crowded, strict=True)
-                if not busy and len(str(v).split()) >= 2
-            )
+        found = []
+        for index, values in enumerate(self.distinct_values):
+            rare = np.zeros(len(values) + 1, dtype=bool)
+            if index in self.vetoing:
+                codes = self.codes[index]
+                crowded = np.zeros(len(values), dtype=bool)
+                for other in identifiers:
+                    both = (codes >= 0) & (self.codes[other] >= 0)
+                    seen = np.unique(_pair_codes(codes[both], self.codes[other][both]))
+                    names = seen // (self.codes[other].max(initial=0) + 1)
+                    crowded |= np.bincount(names, minlength=len(values)) > limit
+                words = np.array([len(str(v).split()) >= 2 for v in values], dtype=bool)
+                rare[:-1] = words & ~crowded
+            found.append(rare)
         return found
 
     def candidate_pairs(self, report: MatchReport) -> np.ndarray:
@@ -171,21 +192,29 @@ class PreparedRecords:
         return np.unique(np.concatenate(found))
 
 
-def _distinct(column: list[Prepared]) -> list[Prepared]:
-    """The column's values other than None, each once, in a fixed order (first seen)."""
-    return [v for v in dict.fromkeys(column) if v is not None]
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """`values` as a numpy array of Python objects, each kept as it is (strings, dates)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
-def _codes(column: list[Prepared]) -> np.ndarray:
-    """Each value's position among the column's distinct values; -1 for None."""
-    code = {v: i for i, v in enumerate(_distinct(column))}
-    return np.fromiter((code.get(v, -1) for v in column), dtype=np.int64, count=len(column))
+def _coded(function: Callable[[Any], Any], column: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """`function` of every value of `column`, called once per distinct value, as codes: each
+    record's result as its index among the distinct results (first seen first), -1 where it
+    is None; and those results. A missing value stays missing."""
+    import pandas as pd  # hashes a million objects in C; imported only where records are matched
+
+    raw_codes, raw_values = pd.factorize(column)
+    results = _objects([function(v) for v in raw_values.tolist()])
+    result_codes, values = pd.factorize(results)
+    return _through(raw_codes, result_codes), values.tolist()
 
 
-def _mapped(function: Callable[[Any], Any], column: Sequence[Any]) -> list[Any]:
-    """`function` of every value, called once per distinct value."""
-    table = {v: function(v) for v in dict.fromkeys(column)}
-    return [table[v] for v in column]
+def _through(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """`table[code]` for each code, -1 where the code is -1."""
+    found: np.ndarray = np.append(table, -1)[codes]
+    return found
 
 
 def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -222,16 +251,14 @@ def paused_gc() -> Iterator[None]:
 
 
 def match(
-    records: Sequence[MatchRecord], config: MatchConfig, *, workers: int = 1
+    records: Sequence[MatchRecord], config: MatchConfig
 ) -> tuple[list[ScoredPair], MatchReport]:
-    """`workers` above 1 scores the candidate pairs in that many forked processes: for a batch
-    job on a machine of its own, never inside a server or a Dagster run."""
     with paused_gc():
-        return _match(records, config, workers)
+        return _match(records, config)
 
 
 def _match(
-    records: Sequence[MatchRecord], config: MatchConfig, workers: int
+    records: Sequence[MatchRecord], config: MatchConfig
 ) -> tuple[list[ScoredPair], MatchReport]:
     """Every candidate pair that is not plainly distinct (merges, reviews, and the vetoed pairs
     that keep leads apart), in a stable order."""
@@ -239,60 +266,13 @@ def _match(
     prepared = PreparedRecords(records, config)
     scorer = Scorer(prepared)
     candidates = prepared.candidate_pairs(report)
-    if workers > 1:
-        kept, verdicts = _score_forked(scorer, candidates, workers)
-    else:
-        kept, verdicts = _score_packed_with(scorer, candidates)
+    kept, verdicts = scorer.score(candidates)
     if config.distrust_shared_identifiers:
         kept = _distrust_shared(kept, prepared, verdicts)
     report.pairs = sum(verdicts.values())
     report.verdicts = {str(k): v for k, v in verdicts.items()}
     kept.sort(key=lambda p: (p.left, p.right))
     return kept, report
-
-
-Scored = tuple[list[ScoredPair], dict[Verdict, int]]
-
-
-def _score(scorer: Scorer, candidates: Iterable[tuple[int, int]]) -> Scored:
-    kept = []
-    verdicts: dict[Verdict, int] = defaultdict(int)
-    for left, right in candidates:
-        pair = scorer.score(left, right)
-        verdicts[pair.verdict] += 1
-        if pair.verdict is not Verdict.DISTINCT or pair.apart:
-            kept.append(pair)
-    return kept, verdicts
-
-
-_FORKED_SCORER: list[Scorer] = []
-"""The scorer forked workers inherit: set just before the fork, cleared after."""
-
-
-def _score_packed_with(scorer: Scorer, packed: np.ndarray) -> Scored:
-    return _score(scorer, ((pair >> 32, pair & 0xFFFFFFFF) for pair in packed.tolist()))
-
-
-def _score_packed(chunk: np.ndarray) -> Scored:
-    return _score_packed_with(_FORKED_SCORER[0], chunk)
-
-
-def _score_forked(scorer: Scorer, packed: np.ndarray, workers: int) -> Scored:
-    size = len(packed) // (workers * 4) + 1
-    chunks = [packed[i : i + size] for i in range(0, len(packed), size)]
-    _FORKED_SCORER.append(scorer)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_score_packed, chunks))
-    finally:
-        _FORKED_SCORER.clear()
-    kept: list[ScoredPair] = []
-    verdicts: dict[Verdict, int] = defaultdict(int)
-    for part, counts in parts:
-        kept.extend(part)
-        for verdict, count in counts.items():
-            verdicts[verdict] += count
-    return kept, verdicts
 
 
 def _distrust_shared(
@@ -302,9 +282,11 @@ def _distrust_shared(
     rules = prepared.config.rules
     identifiers = [i for i, rule in enumerate(rules) if rule.identifier]
     vetoing = [i for i, rule in enumerate(rules) if rule.vetoes]
+    lefts = prepared.positions(np.fromiter((p.left for p in pairs), np.int64, len(pairs)))
+    codes = {i: prepared.codes[i][lefts].tolist() for i in identifiers}
     shared = {
-        (i, prepared.values[pair.left][i])
-        for pair in pairs
+        (i, codes[i][k])
+        for k, pair in enumerate(pairs)
         if pair.apart
         for i in identifiers
         if pair.levels[i] is Level.EXACT
@@ -312,13 +294,12 @@ def _distrust_shared(
     if not shared:
         return pairs
     kept = []
-    for pair in pairs:
+    for k, pair in enumerate(pairs):
         if pair.verdict is Verdict.MERGE and not any(
             pair.levels[i] in AGREEING_NAMES for i in vetoing
         ):
-            values = prepared.values[pair.left]
             agreeing = [i for i in identifiers if pair.levels[i] is Level.EXACT]
-            if all((i, values[i]) in shared for i in agreeing):
+            if all((i, codes[i][k]) in shared for i in agreeing):
                 verdicts[Verdict.MERGE] -= 1
                 verdicts[Verdict.REVIEW] += 1
                 pair = replace(pair, verdict=Verdict.REVIEW)

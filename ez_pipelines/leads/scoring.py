@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ez_pipelines.leads.comparators import COMPARATORS, Level, Prepared
 
 if TYPE_CHECKING:
@@ -48,91 +50,142 @@ class ScoredPair:
         return dict(zip(self.fields, self.levels, strict=True))
 
 
+LEVELS = tuple(Level)
+"""The levels in the order the batch scorer codes them (a level's code is its index here)."""
+_CODE = {level: code for code, level in enumerate(LEVELS)}
+EXACT, CLOSE, PARTIAL, DIFFERENT, MISSING = (_CODE[level] for level in LEVELS)
+_VERDICTS = (Verdict.MERGE, Verdict.REVIEW, Verdict.DISTINCT)
+
+
 class Scorer:
-    """Scores pairs of prepared records by the configuration's rules and thresholds."""
+    """Scores candidate pairs of prepared records by the configuration's rules and thresholds.
+
+    A batch at a time, field by field: each field's comparator runs once per distinct pair of
+    values in the batch (most pairs share their values with others: a name block's names, a
+    family's number), and the rules combine the fields' levels as arrays.
+    """
 
     def __init__(self, prepared: PreparedRecords) -> None:
-        config = prepared.config
-        self.values = prepared.values
+        self.prepared = prepared
+        self.config = prepared.config
         self.fields = prepared.fields
-        self.config = config
-        self.distinctive = prepared.distinctive
-        # Few combinations of levels occur: each is one tuple, shared by its pairs, so the
-        # pairs are small in memory and cheap to send back from a worker.
-        self._levels: dict[tuple[Level, ...], tuple[Level, ...]] = {}
-        self.rules = [
-            (
-                COMPARATORS[rule.comparator].compare,
-                dict(rule.weights),
-                rule.identifier,
-                rule.vetoes,
-                rule.hint,
-                rule.letter_slips,
-            )
-            for rule in config.rules
-        ]
+        # Few combinations of levels occur: each is one tuple, shared by its pairs.
+        self._levels: dict[int, tuple[Level, ...]] = {}
 
-    def score(self, left: int, right: int) -> ScoredPair:
-        config = self.config
-        a, b = self.values[left], self.values[right]
-        score = hinted = 0.0
-        conflicts = vetoed = supported = distinctive = spoke = differing = slipped = False
-        full_name = False
-        agreeing = 0
+    def score(self, packed: np.ndarray) -> tuple[list[ScoredPair], dict[Verdict, int]]:
+        """The pairs (`left << 32 | right`) that are not plainly distinct (merges, reviews and
+        the pairs kept apart), and how many pairs got each verdict."""
+        config, prepared = self.config, self.prepared
+        left, right = packed >> 32, packed & 0xFFFFFFFF
+        at_left, at_right = prepared.positions(left), prepared.positions(right)
+        n = len(packed)
+        score, hinted = np.zeros(n), np.zeros(n)
+        conflicts, vetoed, supported, distinctive, spoke, differing, slipped, full_name = (
+            np.zeros(n, dtype=bool) for _ in range(8)
+        )
+        agreeing = np.zeros(n, dtype=np.int64)
         levels = []
-        for index, (compare, weights, identifier, vetoes, hint, slips) in enumerate(self.rules):
-            level = compare(a[index], b[index])
+        for index, rule in enumerate(config.rules):
+            codes = prepared.codes[index]
+            a, b = codes[at_left], codes[at_right]
+            level, close_slip = self._compare(index, a, b, slips=rule.letter_slips)
             levels.append(level)
-            if hint:
-                hinted += weights.get(level, 0.0)
-                supported |= level is Level.EXACT
+            weight = np.array([rule.weight(lv) for lv in LEVELS])[level]
+            if rule.hint:
+                hinted += weight
+                supported |= level == EXACT
                 continue
-            score += weights.get(level, 0.0)
-            if identifier:
-                spoke |= level is not Level.MISSING
-                agreeing += level is Level.EXACT
-                # Validated values a keystroke apart are two addresses, not one mistyped; unless
-                # the slip is in letters and the rest of the evidence agrees (below).
-                if level is Level.CLOSE and slips and letters_slipped(a[index], b[index]):
-                    slipped = True
-                else:
-                    conflicts |= level is Level.CLOSE or level is Level.DIFFERENT
-                supported |= level is Level.EXACT or level is Level.CLOSE
-                differing |= level is Level.DIFFERENT
-            if vetoes:
-                vetoed |= level is Level.DIFFERENT
-                full_name |= level is Level.EXACT and " " in str(a[index])
-                distinctive |= (
-                    level in AGREEING_NAMES
-                    and a[index] in self.distinctive[index]
-                    and b[index] in self.distinctive[index]
-                )
-        if not spoke:
-            score += hinted
+            score += weight
+            if rule.identifier:
+                spoke |= level != MISSING
+                agreeing += level == EXACT
+                # Validated values a keystroke apart are two addresses, not one mistyped;
+                # unless the slip is in letters and the rest of the evidence agrees (below).
+                slipped |= close_slip
+                conflicts |= ((level == CLOSE) | (level == DIFFERENT)) & ~close_slip
+                supported |= (level == EXACT) | (level == CLOSE)
+                differing |= level == DIFFERENT
+            if rule.vetoes:
+                agrees = (level == EXACT) | (level == CLOSE) | (level == PARTIAL)
+                vetoed |= level == DIFFERENT
+                full_name |= (level == EXACT) & prepared.several_words[index][a]
+                rare = prepared.distinctive_codes[index]
+                distinctive |= agrees & rare[a] & rare[b]
+        score += np.where(spoke, 0.0, hinted)
         # `sara.q@` and `sar.q@` with one number and one name, or with one full name: one
         # address, mistyped once.
-        if slipped:
-            typo = (agreeing and not vetoed) or full_name
-            conflicts |= not typo
-            agreeing += typo
-
+        typo = slipped & (((agreeing > 0) & ~vetoed) | full_name)
+        conflicts |= slipped & ~typo
+        agreeing += typo
         mergeable = (
-            score >= config.merge_at
-            and (agreeing > 0 or not config.require_identifier)
-            and not conflicts
-            and not vetoed
+            (score >= config.merge_at)
+            & ((agreeing > 0) | (not config.require_identifier))
+            & ~conflicts
+            & ~vetoed
         )
-        if mergeable:
-            verdict = Verdict.MERGE
-        elif distinctive or (
-            score >= config.review_at and (supported or not config.require_identifier)
-        ):
-            verdict = Verdict.REVIEW
-        else:
-            verdict = Verdict.DISTINCT
-        apart = (vetoed and agreeing < 2) or (differing and agreeing == 1)
-        shared = self._levels.setdefault(tuple(levels), tuple(levels))
-        return ScoredPair(left, right, score, verdict, shared, self.fields, apart)
+        review = ~mergeable & (
+            distinctive
+            | ((score >= config.review_at) & (supported | (not config.require_identifier)))
+        )
+        verdict = np.where(mergeable, 0, np.where(review, 1, 2))
+        apart = (vetoed & (agreeing < 2)) | (differing & (agreeing == 1))
+        counts = np.bincount(verdict, minlength=3)
+        kept = np.flatnonzero((verdict != 2) | apart)
+        combined = np.zeros(len(kept), dtype=np.int64)
+        for level in levels:
+            combined = combined * len(LEVELS) + level[kept]
+        pairs = [
+            ScoredPair(a, b, s, _VERDICTS[v], self._levels_of(c), self.fields, x)
+            for a, b, s, v, c, x in zip(
+                left[kept].tolist(),
+                right[kept].tolist(),
+                score[kept].tolist(),
+                verdict[kept].tolist(),
+                combined.tolist(),
+                apart[kept].tolist(),
+                strict=True,
+            )
+        ]
+        return pairs, {v: int(c) for v, c in zip(_VERDICTS, counts, strict=True) if c}
+
+    def _compare(
+        self, index: int, a: np.ndarray, b: np.ndarray, *, slips: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each pair's level on one field, and whether a `close` level is a slip of letters
+        (for `letter_slips` rules). A pair missing either value is `missing`, whatever the
+        comparator; otherwise the comparator runs once per distinct pair of values."""
+        compare = COMPARATORS[self.config.rules[index].comparator].compare
+        values = self.prepared.distinct_values[index]
+        level = np.full(len(a), MISSING, dtype=np.int8)
+        slip = np.zeros(len(a), dtype=bool)
+        same = (a == b) & (a >= 0)
+        codes, inverse = np.unique(a[same], return_inverse=True)
+        level[same] = np.array(
+            [_CODE[compare(values[c], values[c])] for c in codes.tolist()], dtype=np.int8
+        )[inverse]
+        differ = (a != b) & (a >= 0) & (b >= 0)
+        width = len(values)
+        pairs, inverse = np.unique(a[differ] * width + b[differ], return_inverse=True)
+        found, slipped = [], []
+        for x, y in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True):
+            compared = compare(values[x], values[y])
+            found.append(_CODE[compared])
+            slipped.append(
+                slips and compared is Level.CLOSE and letters_slipped(values[x], values[y])
+            )
+        level[differ] = np.array(found, dtype=np.int8)[inverse]
+        slip[differ] = np.array(slipped, dtype=bool)[inverse]
+        return level, slip
+
+    def _levels_of(self, combined: int) -> tuple[Level, ...]:
+        known = self._levels.get(combined)
+        if known is None:
+            codes, rest = [], combined
+            for _ in self.fields:
+                rest, code = divmod(rest, len(LEVELS))
+                codes.append(LEVELS[code])
+            known = self._levels[combined] = tuple(reversed(codes))
+        return known
 
 
 def letters_slipped(left: Prepared, right: Prepared) -> bool:

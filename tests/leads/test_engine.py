@@ -107,8 +107,9 @@ def _blocked_pairs_by_hand(records: list[MatchRecord], config: MatchConfig) -> s
     for rule in config.blocking:
         blocks: dict[tuple[object, ...], list[int]] = {}
         for record in records:
-            values = prepared.values[record.id]
-            key = tuple(values[prepared.fields.index(name)] for name in rule.fields)
+            key = tuple(
+                prepared.value(prepared.fields.index(name), record.id) for name in rule.fields
+            )
             if None not in key:
                 blocks.setdefault(key, []).append(record.id)
         for members in blocks.values():
@@ -153,3 +154,17 @@ def test_candidate_pairs_are_exactly_the_pairs_sharing_a_small_block() -> None:
     assert pairs == _blocked_pairs_by_hand(records, config)
     assert report.skipped_blocks["family"] > 0
     assert report.skipped_blocks["given+family"] > 0
+
+
+def test_a_field_nobody_filled_in_and_an_empty_batch_match_without_error() -> None:
+    born = date(1931, 4, 12)
+    records = [
+        MatchRecord(i, {"given": "Margaret", "family": "O'Brien", "born": born, "address": None})
+        for i in (1, 2)
+    ]
+
+    pairs, report = match(records, CENSUS)
+
+    assert [(p.key, p.evidence()["address"]) for p in pairs] == [((1, 2), Level.MISSING)]
+    assert report.pairs == 1
+    assert match([], CENSUS)[0] == []
