@@ -270,7 +270,7 @@ def _match(
     if config.distrust_shared_identifiers:
         kept = _distrust_shared(kept, prepared, verdicts)
     report.pairs = sum(verdicts.values())
-    report.verdicts = {str(k): v for k, v in verdicts.items()}
+    report.verdicts = {str(k): v for k, v in verdicts.items() if v}
     kept.sort(key=lambda p: (p.left, p.right))
     return kept, report
 

@@ -146,7 +146,7 @@ class Scorer:
                 strict=True,
             )
         ]
-        return pairs, {v: int(c) for v, c in zip(_VERDICTS, counts, strict=True) if c}
+        return pairs, {v: int(c) for v, c in zip(_VERDICTS, counts, strict=True)}
 
     def _compare(
         self, index: int, a: np.ndarray, b: np.ndarray, *, slips: bool

@@ -66,3 +66,21 @@ def test_a_common_name_is_still_compared_where_a_number_nearly_agrees() -> None:
     pairs, _ = match(records, LEAD_MATCHING)
 
     assert [(p.key, p.verdict) for p in pairs] == [((1, 41), Verdict.REVIEW)]
+
+
+def test_a_family_phone_with_no_other_question_in_the_batch_goes_to_review() -> None:
+    """The only reviews of a batch are the merges a shared number can no longer carry."""
+    phone = "+971501234567"
+    records = [
+        MatchRecord(1, {"name": "Ahmed Khan", "email": "ahmed@x.test", "phone": phone}),
+        MatchRecord(2, {"name": None, "email": None, "phone": phone}),
+        MatchRecord(3, {"name": "Fatima Noor", "email": "fatima@x.test", "phone": phone}),
+    ]
+
+    pairs, report = match(records, LEAD_MATCHING)
+
+    verdicts = {p.key: p.verdict for p in pairs}
+    assert verdicts[(1, 2)] is Verdict.REVIEW
+    assert verdicts[(2, 3)] is Verdict.REVIEW
+    assert report.verdicts.get("review") == 2
+    assert "merge" not in report.verdicts
