@@ -72,6 +72,12 @@ def compare_exact(left: Prepared, right: Prepared) -> Level:
     return Level.EXACT if left == right else Level.DIFFERENT
 
 
+def _case_and_space(value: str) -> str:
+    """An identifier as typed, less what never tells two apart: case and surrounding space.
+    Its punctuation stays: `sara.q@` and `sara_q@` are two addresses."""
+    return value.strip().casefold()
+
+
 def compare_typo(left: Prepared, right: Prepared) -> Level:
     """Identifiers typed by hand: one slip of a key is close, not a second identity."""
     if not isinstance(left, str) or not isinstance(right, str):
@@ -79,7 +85,7 @@ def compare_typo(left: Prepared, right: Prepared) -> Level:
     if left == right:
         return Level.EXACT
     # Optimal string alignment: a swapped pair of keys is one slip, as a person makes it.
-    slips = OSA.distance(left, right, processor=utils.default_process, score_cutoff=1)
+    slips = OSA.distance(left, right, processor=_case_and_space, score_cutoff=1)
     if slips == 0:
         return Level.EXACT
     return Level.CLOSE if slips <= 1 else Level.DIFFERENT

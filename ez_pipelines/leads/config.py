@@ -44,8 +44,8 @@ class FieldRule:
     letter_slips: bool = False
     """An identifier typed as text (an email): a `close` value whose difference holds no digit
     is the same value mistyped, not a conflict, when another identifier agrees exactly and the
-    vetoing field agrees. A digit slip is always a conflict: `sara770@` and `sara3770@` are two
-    accounts."""
+    vetoing field does not differ. Otherwise it is a conflict, as a digit slip always is:
+    `sara770@` and `sara3770@` are two accounts."""
 
     def __post_init__(self) -> None:
         if self.comparator not in COMPARATORS:

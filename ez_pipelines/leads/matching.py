@@ -107,13 +107,9 @@ class PreparedRecords:
         self.codes = [codes for codes, _ in coded]
         """Per field, each record's value as its index among the field's distinct values."""
         self.distinct_values = [values for _, values in coded]
-        # Per field, per code (and a last entry for a missing value, code -1):
-        self.several_words = [
-            np.array([" " in str(v) for v in values] + [False]) for values in self.distinct_values
-        ]
-        """the value holds more than one word;"""
         self.distinctive_codes = self._distinctive()
-        """the value is a vetoing field's distinctive one (see `MatchConfig.distinctive_at`)."""
+        """Per field, per code (and a last entry for a missing value, code -1): the value is a
+        vetoing field's distinctive one (see `MatchConfig.distinctive_at`)."""
         self._order = np.argsort(self.ids, kind="stable")
         self._sorted_ids = self.ids[self._order]
         # Rules share key parts (a name's first and last words serve five of them): each part

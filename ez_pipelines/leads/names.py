@@ -112,6 +112,7 @@ def _canonical(word: str) -> str:
 _SOUNDS = (("kh", "k"), ("q", "k"), ("dh", "z"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("ph", "f"))
 _VOWELS = re.compile(r"(?<!^)[aeiouy]+")
 _DOUBLED = re.compile(r"(.)\1+")
+_LEADING = {"o": "u", "e": "i"}
 
 
 @lru_cache(maxsize=200_000)
@@ -122,6 +123,8 @@ def skeleton(word: str) -> str:
     text = word.casefold()
     for written, sound in _SOUNDS:
         text = text.replace(written, sound)
-    # A leading vowel stays as written: `Omar` and `Amr` are two names.
+    # A leading vowel stays, `Omar` and `Amr` being two names; but the short vowels Latin
+    # writes two ways are one: `Omar` and `Umer`, `Eman` and `Iman`.
+    text = _LEADING.get(text[:1], text[:1]) + text[1:]
     text = _DOUBLED.sub(r"\1", _VOWELS.sub("", text))
     return text[:-1] if len(text) > 2 and text.endswith("h") else text

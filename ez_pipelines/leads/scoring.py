@@ -80,8 +80,8 @@ class Scorer:
         at_left, at_right = prepared.positions(left), prepared.positions(right)
         n = len(packed)
         score, hinted = np.zeros(n), np.zeros(n)
-        conflicts, vetoed, supported, distinctive, spoke, differing, slipped, full_name = (
-            np.zeros(n, dtype=bool) for _ in range(8)
+        conflicts, vetoed, supported, distinctive, spoke, differing, slipped = (
+            np.zeros(n, dtype=bool) for _ in range(7)
         )
         agreeing = np.zeros(n, dtype=np.int64)
         levels = []
@@ -108,13 +108,13 @@ class Scorer:
             if rule.vetoes:
                 agrees = (level == EXACT) | (level == CLOSE) | (level == PARTIAL)
                 vetoed |= level == DIFFERENT
-                full_name |= (level == EXACT) & prepared.several_words[index][a]
                 rare = prepared.distinctive_codes[index]
                 distinctive |= agrees & rare[a] & rare[b]
         score += np.where(spoke, 0.0, hinted)
-        # `sara.q@` and `sar.q@` with one number and one name, or with one full name: one
-        # address, mistyped once.
-        typo = slipped & (((agreeing > 0) & ~vetoed) | full_name)
+        # `sara.q@` and `sar.q@` with one number and names that do not differ: one address,
+        # mistyped once. Without a second identifier agreeing, two addresses for one name are
+        # a question for a person, however alike.
+        typo = slipped & (agreeing > 0) & ~vetoed
         conflicts |= slipped & ~typo
         agreeing += typo
         mergeable = (
