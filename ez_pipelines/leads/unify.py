@@ -82,6 +82,9 @@ def unify_leads(
     the same one, so a decision that cannot be applied is never kept to fail every later run."""
     with db.write() as session:
         if answer is not None:
+            # Taken before the answer is read: two people answering one question at once are
+            # served in turn, and the second finds it answered.
+            _one_at_a_time(session)
             answer(session)
             session.flush()
         report = unify_in(session, now=now, config=config)
@@ -153,7 +156,8 @@ _UNIFY_LOCK = 0x1EAD5
 
 def _one_at_a_time(session: Session) -> None:
     """Two unifications at once would both write the same leads; the second waits. SQLite's
-    write transactions (begun IMMEDIATE) already take turns."""
+    write transactions (begun IMMEDIATE) already take turns. Taken again in one transaction,
+    the lock is already held."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UNIFY_LOCK})
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+from sqlalchemy.orm import Session
+
 from ez_pipelines.canonical.db import Database
 from ez_pipelines.clock import ManualClock
 from ez_pipelines.leads.review import AlreadyDecided, decide, split_records
@@ -102,3 +107,39 @@ def test_ids_are_stable_across_reruns(db: Database, clock: ManualClock) -> None:
 
     assert membership(db) == before
     assert (report.created, report.updated, report.retired) == (0, 0, 0)
+
+
+def test_two_people_answering_one_question_at_once_are_served_in_turn(
+    db: Database, clock: ManualClock
+) -> None:
+    add_ahmeds(db, clock)
+    unify_leads(db, now=clock.now())
+    [item] = reviews(db, "open")
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def answer_as(person: str, decision: str) -> None:
+        def answer(session: Session) -> None:
+            decide(session, item.id, decision, by=person, now=clock.now())
+            time.sleep(0.3)  # the transaction stays open while the other person answers
+
+        start.wait()
+        try:
+            unify_leads(db, now=clock.now(), answer=answer)
+            outcomes[person] = "answered"
+        except AlreadyDecided:
+            outcomes[person] = "already answered"
+
+    threads = [
+        threading.Thread(target=answer_as, args=("first@ez", "merge")),
+        threading.Thread(target=answer_as, args=("second@ez", "distinct")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes.values()) == ["already answered", "answered"]
+    [decided] = reviews(db)
+    winner = next(person for person, outcome in outcomes.items() if outcome == "answered")
+    assert decided.decided_by == winner
