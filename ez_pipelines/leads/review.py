@@ -97,7 +97,7 @@ def open_reviews(
 
     opened = 0
     for pair in sorted(best.values(), key=lambda p: p.key):
-        opened += _insert_unless_asked(session, pair, keys[pair.left], keys[pair.right], now)
+        opened += _ask(session, pair, keys[pair.left], keys[pair.right], now)
     session.flush()
     still_open = session.scalar(
         select(func.count()).select_from(LeadReview).where(LeadReview.status == OPEN)
@@ -105,7 +105,7 @@ def open_reviews(
     return opened, int(still_open or 0)
 
 
-def _insert_unless_asked(
+def _ask(
     session: Session, pair: ScoredPair, left: RecordKey, right: RecordKey, now: datetime
 ) -> int:
     first, second = sorted((left, right))
@@ -122,7 +122,13 @@ def _insert_unless_asked(
     keys = ["left_source", "left_ref", "right_source", "right_ref"]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TABLE).on_conflict_do_nothing(index_elements=keys)
+    # A question settled because its records came together is asked again when they come
+    # apart; one a person answered never is (it is not among the pairs asked about).
+    statement = insert(_TABLE).on_conflict_do_update(
+        index_elements=keys,
+        set_={name: values[name] for name in ("score", "evidence", "status", "opened_at")},
+        where=_TABLE.c.status == SETTLED,
+    )
     result = session.execute(statement, values)
     return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -8,6 +8,7 @@ import time
 from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.db import Database
+from ez_pipelines.canonical.leads import LeadInput, record_lead_contact
 from ez_pipelines.clock import ManualClock
 from ez_pipelines.leads.review import AlreadyDecided, decide, split_records
 from ez_pipelines.leads.unify import unify_leads
@@ -143,3 +144,29 @@ def test_two_people_answering_one_question_at_once_are_served_in_turn(
     [decided] = reviews(db)
     winner = next(person for person, outcome in outcomes.items() if outcome == "answered")
     assert decided.decided_by == winner
+
+
+def test_a_question_settled_by_a_merge_is_asked_again_when_the_records_come_apart(
+    db: Database, clock: ManualClock
+) -> None:
+    add_lead(db, "hubspot", "form-7", "Ahmed Khan", phone="050 111 2233", now=clock.now())
+    add_lead(db, "crisp", "chat-7", "Ahmed Khan", phone="050 444 5566", now=clock.now())
+    unify_leads(db, now=clock.now())
+    [asked] = reviews(db, "open")
+
+    def form_now_says(phone: str) -> None:  # a property change on the form's contact
+        with db.write() as session:
+            record_lead_contact(
+                session, LeadInput("hubspot", "form-7", "Ahmed Khan", phone=phone),
+                now=clock.now(), default_region="AE", replace=True,
+            )  # fmt: skip
+
+    form_now_says("050 444 5566")
+    merged = unify_leads(db, now=clock.now())
+    form_now_says("050 111 2233")
+    apart = unify_leads(db, now=clock.now())
+
+    assert (merged.unified, merged.in_review) == (1, 0)
+    assert (apart.unified, apart.in_review) == (2, 1)
+    [again] = reviews(db, "open")
+    assert again.id == asked.id
