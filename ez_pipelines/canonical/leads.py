@@ -6,6 +6,7 @@ person it belongs to, and that person is what HubSpot receives.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from ez_pipelines.canonical.changes import Change
 from ez_pipelines.canonical.contact_points import (
     ChannelPhone,
+    Email,
     InvalidContactPoint,
     parse_channel_phone,
     parse_email,
@@ -35,6 +37,9 @@ class LeadInput:
     phone: str | None = None
     name_part: tuple[str, str] | None = None
     """One part of the name as a CRM holds it: (`firstname` or `lastname`, its value)."""
+    as_of: datetime | None = None
+    """When the channel says its values became true (a CRM's property change): with `replace`,
+    a value older than the one held is not applied."""
 
 
 def record_lead_contact(
@@ -85,18 +90,53 @@ def record_lead_contact(
             updated_at=now,
         )
         _apply_name(lead, data, replace=True)
+        created = _AsOf(lead, data.as_of)
+        for value in _values_given(data, email, phone):
+            created.newer(value)
+        created.keep()
         session.add(lead)
         session.flush()
         return Change.CREATED
 
     lead.message_count += 1
-    _apply_name(lead, data, replace=replace)
-    if email and (replace or not lead.email):
+    as_of = _AsOf(lead, data.as_of if replace else None)
+    if data.name_part is None or as_of.newer(data.name_part[0]):
+        _apply_name(lead, data, replace=replace)
+    if email and (replace or not lead.email) and as_of.newer("email"):
         lead.email, lead.email_key = email.display, email.key
-    if phone and (replace or not lead.phone_raw or (phone.e164 and not lead.phone)):
+    fills = replace or not lead.phone_raw or (phone is not None and phone.e164 and not lead.phone)
+    if phone and fills and as_of.newer("phone"):
         lead.phone_raw, lead.phone, lead.phone_status = data.phone, phone.e164, phone.status
+    as_of.keep()
     lead.updated_at = now
     return Change.UPDATED
+
+
+def _values_given(data: LeadInput, email: Email | None, phone: ChannelPhone | None) -> list[str]:
+    given = [data.name_part[0]] if data.name_part else []
+    return given + (["email"] if email else []) + (["phone"] if phone else [])
+
+
+class _AsOf:
+    """The instants a lead record's values became true, as its source gave them."""
+
+    def __init__(self, lead: Lead, given: datetime | None) -> None:
+        self.lead, self.given = lead, given
+        self.held: dict[str, str] = json.loads(lead.values_as_of) if lead.values_as_of else {}
+
+    def newer(self, value: str) -> bool:
+        """Whether the given instant is not older than the held value's; noted if so."""
+        if self.given is None:
+            return True
+        held = self.held.get(value)
+        if held is not None and datetime.fromisoformat(held) > self.given:
+            return False
+        self.held[value] = self.given.isoformat()
+        return True
+
+    def keep(self) -> None:
+        if self.held:
+            self.lead.values_as_of = json.dumps(self.held, sort_keys=True)
 
 
 def _apply_name(lead: Lead, data: LeadInput, *, replace: bool) -> None:

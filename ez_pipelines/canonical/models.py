@@ -235,6 +235,11 @@ class Lead(Base):
         ForeignKey("unified_leads.id"), index=True, doc="the unified lead it belongs to"
     )
     message_count: Mapped[int] = mapped_column(Integer, default=0)
+    values_as_of: Mapped[str | None] = mapped_column(
+        Text,
+        doc="JSON: per value a CRM changes one at a time (email, phone, firstname, lastname), "
+        "when the channel says it became true; an older change arriving later is not applied",
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

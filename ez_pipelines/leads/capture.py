@@ -61,11 +61,12 @@ def read_hubspot(body: bytes, _region: str) -> list[tuple[LeadInput, bool]]:
         return [(LeadInput("hubspot", event.contact_id), False)]
     if name not in hubspot.LEAD_PROPERTIES or not value:
         return []
+    as_of = event.occurred_at
     if name == "email":
-        return [(LeadInput("hubspot", event.contact_id, email=value), True)]
+        return [(LeadInput("hubspot", event.contact_id, email=value, as_of=as_of), True)]
     if name in ("phone", "mobilephone"):
-        return [(LeadInput("hubspot", event.contact_id, phone=value), True)]
-    return [(LeadInput("hubspot", event.contact_id, name_part=(name, value)), True)]
+        return [(LeadInput("hubspot", event.contact_id, phone=value, as_of=as_of), True)]
+    return [(LeadInput("hubspot", event.contact_id, name_part=(name, value), as_of=as_of), True)]
 
 
 def read_crisp(body: bytes, region: str) -> list[tuple[LeadInput, bool]]:

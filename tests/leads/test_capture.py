@@ -69,3 +69,40 @@ def test_a_number_typed_with_a_digit_missing_reaches_a_person(
     assert (data.phone, len(unified(sqlite_db))) == ("050 123 456", 2)
     [item] = reviews(sqlite_db, "open")
     assert '"phone": "missing"' in item.evidence
+
+
+def test_an_older_property_change_arriving_later_does_not_overwrite_a_newer_one(
+    sqlite_db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    app = create_ops_app(d.settings_for(tmp_path), sqlite_db, clock=clock)
+    stamp = int(clock.now().timestamp() * 1000)
+    changed_at = 1793606400000
+
+    def change(event_id: int, value: str, occurred_at: int) -> bytes:
+        return d.compact(
+            [{"eventId": event_id, "subscriptionType": "contact.propertyChange",
+              "objectId": 2002, "propertyName": "email", "propertyValue": value,
+              "occurredAt": occurred_at, "portalId": 62515, "attemptNumber": 0}]
+        )  # fmt: skip
+
+    url = "http://testserver/webhooks/hubspot"
+    with TestClient(app) as client:
+        # The newer change first, then a retried delivery of the one a minute before it.
+        for raw in (
+            change(41, "new@example.test", changed_at + 60_000),
+            change(40, "old@example.test", changed_at),
+        ):
+            headers = d.hubspot_headers(url, raw, stamp)
+            assert client.post("/webhooks/hubspot", content=raw, headers=headers).status_code == 200
+        capture_leads(sqlite_db, "hubspot", region="AE", now=clock.now())
+        unify_leads(sqlite_db, now=clock.now())
+        assert [lead.email for lead in unified(sqlite_db)] == ["new@example.test"]
+        # And a later change still wins.
+        raw = change(42, "newest@example.test", changed_at + 120_000)
+        headers = d.hubspot_headers(url, raw, stamp)
+        assert client.post("/webhooks/hubspot", content=raw, headers=headers).status_code == 200
+        capture_leads(sqlite_db, "hubspot", region="AE", now=clock.now())
+
+    unify_leads(sqlite_db, now=clock.now())
+    [lead] = unified(sqlite_db)
+    assert lead.email == "newest@example.test"
