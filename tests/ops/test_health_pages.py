@@ -75,6 +75,23 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
+TAMPERINGS = ("no ops token", "wrong ops token", "no csrf token", "csrf token of another browser")
+
+
+def tampered(fields: dict[str, str], what: str) -> dict[str, str]:
+    """A form's fields with one of its tokens missing or wrong, as `what` says."""
+    fields = dict(fields)
+    if what == "no ops token":
+        del fields["ops_token"]
+    if what == "wrong ops token":
+        fields["ops_token"] = "guess"
+    if what == "no csrf token":
+        del fields["csrf_token"]
+    if what == "csrf token of another browser":
+        fields["csrf_token"] = "made-up-elsewhere"
+    return fields
+
+
 def form(csrf: str, **fields: str) -> str:
     return urlencode({"csrf_token": csrf, "ops_token": OPS_TOKEN, **fields})
 
@@ -110,25 +127,14 @@ def test_retry_and_discard_from_the_page(
     assert again.status_code == 404
 
 
-@pytest.mark.parametrize(
-    "what",
-    ["no ops token", "wrong ops token", "no csrf token", "csrf token of another browser"],
-)
+@pytest.mark.parametrize("what", TAMPERINGS)
 def test_an_action_without_both_tokens_is_refused_and_changes_nothing(
     client: TestClient, sqlite_db: Database, clock: ManualClock, what: str
 ) -> None:
     add_customers(sqlite_db, 1, clock.now())
     [letter] = dead_letters(sqlite_db, 1)
     csrf = csrf_of(client.get("/health").text)
-    fields = {"csrf_token": csrf, "ops_token": OPS_TOKEN}
-    if what == "no ops token":
-        del fields["ops_token"]
-    if what == "wrong ops token":
-        fields["ops_token"] = "guess"
-    if what == "no csrf token":
-        del fields["csrf_token"]
-    if what == "csrf token of another browser":
-        fields["csrf_token"] = "made-up-elsewhere"
+    fields = tampered({"csrf_token": csrf, "ops_token": OPS_TOKEN}, what)
 
     answer = client.post(
         f"/health/dead-letters/{letter}/retry", content=urlencode(fields), headers=FORM

@@ -18,7 +18,7 @@ from ez_pipelines.ops.web import create_ops_app
 from ez_pipelines.ops.web.guard import CSRF_COOKIE
 from tests.leads.helpers import add_lead, reviews, unified
 from tests.ops.lead_deliveries import settings_for
-from tests.ops.test_health_pages import FORM, OPS_TOKEN, csrf_of, form
+from tests.ops.test_health_pages import FORM, OPS_TOKEN, TAMPERINGS, csrf_of, form, tampered
 
 
 @pytest.fixture
@@ -64,24 +64,13 @@ def test_a_person_answers_from_the_page_and_the_leads_follow(
     assert len(unified(sqlite_db)) == 1
 
 
-@pytest.mark.parametrize(
-    "what",
-    ["no ops token", "wrong ops token", "no csrf token", "csrf token of another browser"],
-)
+@pytest.mark.parametrize("what", TAMPERINGS)
 def test_an_answer_without_both_tokens_is_refused_and_the_question_stays_open(
     client: TestClient, sqlite_db: Database, clock: ManualClock, what: str
 ) -> None:
     item = open_question(sqlite_db, clock)
     csrf = csrf_of(client.get(f"/review/{item.id}").text)
-    fields = {"csrf_token": csrf, "ops_token": OPS_TOKEN, "decision": "merge"}
-    if what == "no ops token":
-        del fields["ops_token"]
-    if what == "wrong ops token":
-        fields["ops_token"] = "guess"
-    if what == "no csrf token":
-        del fields["csrf_token"]
-    if what == "csrf token of another browser":
-        fields["csrf_token"] = "made-up-elsewhere"
+    fields = tampered({"csrf_token": csrf, "ops_token": OPS_TOKEN, "decision": "merge"}, what)
 
     answer = client.post(f"/review/{item.id}", content=urlencode(fields), headers=FORM)
 
