@@ -85,12 +85,11 @@ def merge_retired(
                 f"{lead.survivor} to reach HubSpot, to be merged into its contact"
             )
         else:
-            results[item.record_id] = merge_contact(client, primary, own)
+            results[item.record_id] = _merge(client, primary, own)
     return results
 
 
-def merge_contact(client: HubSpotClient, primary: str, own: str) -> Pushed | SyncError:
-    """Contact `own` merged into `primary`, or found merged into it already."""
+def _merge(client: HubSpotClient, primary: str, own: str) -> Pushed | SyncError:
     try:
         client.merge_contacts(primary, own)
     except Retryable as err:

@@ -4,10 +4,8 @@ Pushing works exactly as for customers (batch upsert on our unique key, adopting
 already holds the email). Two things are added: a lead who became a customer never clears what
 the customer projection writes; and a lead that came in through a HubSpot form already
 has a contact, made by the form; before our first sync of it, the lead is written onto that
-contact by its HubSpot id rather than upserted beside it, so the person keeps one contact; when
-the person filled in forms more than once (two contacts HubSpot made, say under two emails),
-the other forms' contacts are merged into that one. A lead absorbed into an older one is sent
-too: its contact is merged into the older lead's (lead_merge).
+contact by its HubSpot id rather than upserted beside it, so the person keeps one contact. A lead
+absorbed into an older one is sent too: its contact is merged into the older lead's (lead_merge).
 """
 
 from __future__ import annotations
@@ -20,13 +18,12 @@ from sqlalchemy.orm import Session
 
 from ez_pipelines.canonical.models import Customer, Lead
 from ez_pipelines.leads.tables import UnifiedLead
-from ez_pipelines.outbox.projection import Outbound, Payload, Pushed
+from ez_pipelines.outbox.projection import Outbound, Payload
 from ez_pipelines.vendors.hubspot.client import HubSpotClient
 from ez_pipelines.vendors.hubspot.lead_contract import CONTRACT_VERSION, lead_properties
 from ez_pipelines.vendors.hubspot.lead_merge import (
     MERGED_INTO,
     Retired,
-    merge_contact,
     merge_retired,
     retired_leads,
 )
@@ -44,7 +41,6 @@ class HubSpotLeadContacts(HubSpotContacts):
     def __init__(self, client: HubSpotClient) -> None:
         super().__init__(client)
         self._form_contacts: dict[str, str] = {}
-        self._other_forms: dict[str, list[str]] = {}
         self._retired: dict[str, Retired] = {}
 
     def build(self, session: Session, record_ids: Sequence[str]) -> dict[str, Payload]:
@@ -72,9 +68,6 @@ class HubSpotLeadContacts(HubSpotContacts):
             )
             if lead.hubspot_contact_id:
                 self._form_contacts[lead.id] = lead.hubspot_contact_id
-            others = sorted(set(refs.get((lead.id, "hubspot"), [])) - {lead.hubspot_contact_id})
-            if others:
-                self._other_forms[lead.id] = others
         gone = [record_id for record_id in record_ids if record_id not in payloads]
         for record_id, retired in retired_leads(session, gone).items():
             self._retired[record_id] = retired
@@ -85,17 +78,6 @@ class HubSpotLeadContacts(HubSpotContacts):
         """Live leads first, so a retired lead's contact merges into where its survivor is now."""
         live = [self._prepared(item) for item in items if item.record_id not in self._retired]
         results = dict(super().push(live))
-        for record_id, others in self._other_forms.items():
-            pushed = results.get(record_id)
-            if not isinstance(pushed, Pushed):
-                continue
-            # Until every other form's contact is folded in, the lead is not done: a failed
-            # merge leaves it to be sent again, and a merge already made is recognised.
-            for other in others:
-                merged = merge_contact(self.client, pushed.vendor_id, other)
-                if not isinstance(merged, Pushed):
-                    results[record_id] = merged
-                    break
         merging = [item for item in items if item.record_id in self._retired]
         results.update(merge_retired(self.client, merging, self._retired, results))
         return results
