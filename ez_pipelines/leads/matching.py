@@ -157,10 +157,12 @@ class PreparedRecords:
                 codes = self.codes[index]
                 crowded = np.zeros(len(values), dtype=bool)
                 for other in identifiers:
+                    # Every (value, identifier value) pair once, as one integer; its value is
+                    # the quotient by the width the pairs were made with.
+                    width = len(self.distinct_values[other])
                     both = (codes >= 0) & (self.codes[other] >= 0)
-                    seen = np.unique(_pair_codes(codes[both], self.codes[other][both]))
-                    names = seen // (self.codes[other].max(initial=0) + 1)
-                    crowded |= np.bincount(names, minlength=len(values)) > limit
+                    seen = np.unique(codes[both] * width + self.codes[other][both])
+                    crowded |= np.bincount(seen // width, minlength=len(values)) > limit
                 words = np.array([len(str(v).split()) >= 2 for v in values], dtype=bool)
                 rare[:-1] = words & ~crowded
             found.append(rare)

@@ -84,3 +84,24 @@ def test_a_family_phone_with_no_other_question_in_the_batch_goes_to_review() -> 
     assert verdicts[(2, 3)] is Verdict.REVIEW
     assert report.verdicts.get("review") == 2
     assert "merge" not in report.verdicts
+
+
+def test_a_rare_name_is_told_from_a_common_one_whatever_else_the_batch_holds() -> None:
+    """A full name seen with two numbers is a question; one seen with three is nobody's in
+    particular. Records with a number and no name must not change which is which."""
+    xavier = [
+        MatchRecord(1, {"name": "Xavier Quill", "phone": "+971500000000"}),
+        MatchRecord(2, {"name": "Xavier Quill", "phone": "+971559876543"}),
+    ]
+    yusuf = [
+        MatchRecord(10 + i, {"name": "Yusuf Zed", "phone": phone})
+        for i, phone in enumerate(("+971521111111", "+971542222222", "+971563333333"))
+    ]
+    nameless = [MatchRecord(100 + i, {"phone": f"+97150000010{i}"}) for i in range(8)]
+
+    for records in (xavier + yusuf, xavier + yusuf + nameless):
+        pairs, _ = match(records, LEAD_MATCHING)
+
+        assert [(p.key, p.verdict) for p in pairs if p.verdict is Verdict.REVIEW] == [
+            ((1, 2), Verdict.REVIEW)
+        ]
