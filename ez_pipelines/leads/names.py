@@ -112,7 +112,7 @@ def _canonical(word: str) -> str:
 _SOUNDS = (("kh", "k"), ("q", "k"), ("dh", "z"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("ph", "f"))
 _VOWELS = re.compile(r"(?<!^)[aeiouy]+")
 _DOUBLED = re.compile(r"(.)\1+")
-_LEADING = {"o": "u", "e": "i"}
+_LEADING = {"o": "u"}
 
 
 @lru_cache(maxsize=200_000)
@@ -123,8 +123,12 @@ def skeleton(word: str) -> str:
     text = word.casefold()
     for written, sound in _SOUNDS:
         text = text.replace(written, sound)
-    # A leading vowel stays, `Omar` and `Amr` being two names; but the short vowels Latin
-    # writes two ways are one: `Omar` and `Umer`, `Eman` and `Iman`.
-    text = _LEADING.get(text[:1], text[:1]) + text[1:]
+    # A leading vowel stays, `Omar` and `Amr` being two names.
     text = _DOUBLED.sub(r"\1", _VOWELS.sub("", text))
-    return text[:-1] if len(text) > 2 and text.endswith("h") else text
+    text = text[:-1] if len(text) > 2 and text.endswith("h") else text
+    # But the short vowel Latin writes as `o` or `u` is one, before two consonants or more:
+    # `Omar` and `Umer`, `Osman` and `Usman`; while `Otto` and `Ute`, `Ole` and `Ula`, with
+    # little else to tell them apart, stay two names.
+    if len(text) >= 3 and text[0] in _LEADING:
+        text = _LEADING[text[0]] + text[1:]
+    return text
