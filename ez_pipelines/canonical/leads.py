@@ -104,8 +104,11 @@ def record_lead_contact(
         _apply_name(lead, data, replace=replace)
     if email and (replace or not lead.email) and as_of.newer("email"):
         lead.email, lead.email_key = email.display, email.key
-    fills = replace or not lead.phone_raw or (phone is not None and phone.e164 and not lead.phone)
-    if phone and fills and as_of.newer("phone"):
+    if (
+        phone
+        and (replace or not lead.phone_raw or (phone.e164 and not lead.phone))
+        and as_of.newer("phone")
+    ):
         lead.phone_raw, lead.phone, lead.phone_status = data.phone, phone.e164, phone.status
     as_of.keep()
     lead.updated_at = now

@@ -125,11 +125,6 @@ class PreparedRecords:
         found: np.ndarray = self._order[np.searchsorted(self._sorted_ids, ids)]
         return found
 
-    def value(self, index: int, record_id: int) -> Prepared:
-        """One record's prepared value of one field."""
-        code = int(self.codes[index][self.positions(np.array([record_id]))[0]])
-        return self.distinct_values[index][code] if code >= 0 else None
-
     def _key_part(self, name: str) -> np.ndarray:
         """One part of a blocking key as integer codes, -1 where the record has none."""
         if name in self.fields:
@@ -157,11 +152,10 @@ class PreparedRecords:
                 codes = self.codes[index]
                 crowded = np.zeros(len(values), dtype=bool)
                 for other in identifiers:
-                    # Every (value, identifier value) pair once, as one integer; its value is
-                    # the quotient by the width the pairs were made with.
+                    # Every (value, identifier value) pair once; its value is the quotient.
                     width = len(self.distinct_values[other])
                     both = (codes >= 0) & (self.codes[other] >= 0)
-                    seen = np.unique(codes[both] * width + self.codes[other][both])
+                    seen = np.unique(_pair_codes(codes[both], self.codes[other][both], width))
                     crowded |= np.bincount(seen // width, minlength=len(values)) > limit
                 words = np.array([len(str(v).split()) >= 2 for v in values], dtype=bool)
                 rare[:-1] = words & ~crowded
@@ -215,10 +209,11 @@ def _through(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
     return found
 
 
-def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """One integer per (left, right) pair of codes, unique to the pair. Codes are below the
-    number of records, so the product fits in 64 bits for up to two billion of them."""
-    pairs: np.ndarray = left * (right.max(initial=0) + 1) + right
+def _pair_codes(left: np.ndarray, right: np.ndarray, width: int) -> np.ndarray:
+    """One integer per (left, right) pair of codes, unique to the pair when every right code
+    is below `width`: `left` is its quotient by `width`. Codes are below the number of records,
+    so the product fits in 64 bits for up to two billion of them."""
+    pairs: np.ndarray = left * width + right
     return pairs
 
 
@@ -227,8 +222,9 @@ def _combined(parts: list[np.ndarray]) -> np.ndarray:
     key: np.ndarray = parts[0]
     for part in parts[1:]:
         missing = (key < 0) | (part < 0)
+        width = int(part.max(initial=0)) + 1
         _, inverse = np.unique(
-            _pair_codes(np.where(missing, 0, key), np.where(missing, 0, part)),
+            _pair_codes(np.where(missing, 0, key), np.where(missing, 0, part), width),
             return_inverse=True,
         )
         key = np.where(missing, -1, inverse)

@@ -6,10 +6,18 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import numpy as np
+
 from ez_pipelines.leads.clustering import Edge, cluster
 from ez_pipelines.leads.comparators import Level
 from ez_pipelines.leads.config import BlockingRule, FieldRule, MatchConfig
-from ez_pipelines.leads.matching import MatchRecord, Verdict, match
+from ez_pipelines.leads.matching import (
+    MatchRecord,
+    MatchReport,
+    PreparedRecords,
+    Verdict,
+    match,
+)
 
 # A census: no identifiers, so names, a date of birth and an address decide together.
 CENSUS = MatchConfig(
@@ -98,17 +106,21 @@ def test_a_swapped_pair_of_keys_in_an_email_is_a_slip_not_another_address() -> N
     assert typo.compare("dmitry_volkov@x.test", "dmitri_volkova@x.test") is Level.DIFFERENT
 
 
+def _value(prepared: PreparedRecords, index: int, record_id: int) -> object:
+    """One record's prepared value of one field, read back from its code."""
+    code = int(prepared.codes[index][prepared.positions(np.array([record_id]))[0]])
+    return prepared.distinct_values[index][code] if code >= 0 else None
+
+
 def _blocked_pairs_by_hand(records: list[MatchRecord], config: MatchConfig) -> set[tuple[int, int]]:
     """The candidate pairs the blocking rules describe, found the slow, obvious way."""
-    from ez_pipelines.leads.matching import PreparedRecords
-
     prepared = PreparedRecords(records, config)
     found: set[tuple[int, int]] = set()
     for rule in config.blocking:
         blocks: dict[tuple[object, ...], list[int]] = {}
         for record in records:
             key = tuple(
-                prepared.value(prepared.fields.index(name), record.id) for name in rule.fields
+                _value(prepared, prepared.fields.index(name), record.id) for name in rule.fields
             )
             if None not in key:
                 blocks.setdefault(key, []).append(record.id)
@@ -144,8 +156,6 @@ def test_candidate_pairs_are_exactly_the_pairs_sharing_a_small_block() -> None:
         for i in range(400)
     ]
     records = list({r.id: r for r in records}.values())
-    from ez_pipelines.leads.matching import MatchReport, PreparedRecords
-
     report = MatchReport()
     packed = PreparedRecords(records, config).candidate_pairs(report)
 
